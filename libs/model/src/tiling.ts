@@ -1,0 +1,178 @@
+/**
+ * The tiled-inference engine both apps use (cf. Real-ESRGAN's `RealESRGANer`): one object owns the reflect
+ * pre-padding, the tiling and the post-crop; callers hand it an 8-bit image and get the 8-bit result back.
+ *
+ * Tensor memory is bounded by the tile size: one batch of tile windows is alive as tensors at a time, and results are
+ * written straight into the 8-bit output (or into row bands handed to a callback, for streaming encoders).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { planTiles, type TilePlan, type TileSettings } from './tiling/plan.ts';
+import { assertImage, type ImageU8 } from '@sr/metrics';
+import { fillWindow, writeTile } from './tiling/pixels.ts';
+
+export { planTiles };
+export { reflectIndex } from './tiling/pixels.ts';
+export type { TilePlan, Tile, TileSettings } from './tiling/plan.ts';
+
+/** What the engine runs: NHWC float32 in [0, 1] → NHWC at `scale`x (unclamped). */
+export interface TileModel {
+  forward: (x: tf.Tensor4D) => tf.Tensor4D;
+  scale: number;
+  /** Input sides must be a multiple of this (pixel-unshuffling networks); default 1. */
+  multiple?: number;
+  /** Default context pixels around each tile for this network; default {@link DEFAULT_OVERLAP}. */
+  overlap?: number;
+}
+
+export interface UpscaleOptions {
+  /** LR tile size; 0 = the whole image in one window. Default {@link DEFAULT_TILE}. */
+  tile?: number;
+  /** LR context pixels around each tile and reflect pre-padding at the borders. Default: the model's. */
+  overlap?: number;
+  /** Tiles per forward call (tiles all have the same size). Default 1. */
+  batch?: number;
+  /** Called after each batch with the number of tiles done so far. */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between batches: on abort, tensors are freed and the promise rejects with `signal.reason` (an AbortError by default). */
+  signal?: AbortSignal;
+}
+
+/** A finished band of output rows: `data` holds rows [y, y + height) of the HR image, full width, interleaved. */
+export interface RowBand {
+  y: number;
+  height: number;
+  width: number;
+  channels: number;
+  data: Uint8Array;
+}
+
+export const DEFAULT_TILE = 64;
+export const DEFAULT_OVERLAP = 16;
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new DOMException('upscale aborted', 'AbortError');
+}
+
+export class Upscaler {
+  constructor(readonly model: TileModel) {
+    if (!Number.isInteger(model.scale) || model.scale < 1) throw new RangeError(`scale must be a positive integer, got ${model.scale}`);
+  }
+
+  /** The tile layout `upscale` would use for an image of this size. */
+  plan(width: number, height: number, options: UpscaleOptions = {}): TilePlan {
+    return planTiles(width, height, this.settings(options));
+  }
+
+  /** Upscales an 8-bit image into a new 8-bit image (`scale`x each side). */
+  async upscale(image: ImageU8, options: UpscaleOptions = {}): Promise<ImageU8> {
+    const s = this.model.scale;
+    const rowLen = image.width * s;
+    let out: Uint8Array | undefined;
+    let channels = 0;
+    await this.run(image, options, (y, height, c) => {
+      out ??= new Uint8Array(image.height * s * rowLen * c);
+      channels = c;
+      return out.subarray(y * rowLen * c, (y + height) * rowLen * c);
+    });
+    return { width: rowLen, height: image.height * s, channels, data: out! };
+  }
+
+  /**
+   * Upscales an image, handing each finished band of output rows (one tile row, top to bottom) to `onBand`; the next
+   * band is computed after the returned promise settles. Only one band of output is held at a time.
+   */
+  async upscaleRows(
+    image: ImageU8,
+    onBand: (band: RowBand) => void | Promise<void>,
+    options: UpscaleOptions = {},
+  ): Promise<void> {
+    const width = image.width * this.model.scale;
+    const bands = new Map<Uint8Array, RowBand>();
+    await this.run(
+      image,
+      options,
+      (y, height, channels) => {
+        const band: RowBand = { y, height, width, channels, data: new Uint8Array(height * width * channels) };
+        bands.set(band.data, band);
+        return band.data;
+      },
+      async (data) => {
+        const band = bands.get(data)!;
+        bands.delete(data);
+        await onBand(band);
+      },
+    );
+  }
+
+  private settings(options: UpscaleOptions): TileSettings {
+    return {
+      tile: options.tile ?? DEFAULT_TILE,
+      overlap: options.overlap ?? this.model.overlap ?? DEFAULT_OVERLAP,
+      multiple: this.model.multiple ?? 1,
+    };
+  }
+
+  /**
+   * The loop: `bandFor(y, rows, channels)` supplies the destination for the HR rows of one tile row, `bandDone` is told
+   * when every tile of that row has been written.
+   */
+  private async run(
+    image: ImageU8,
+    options: UpscaleOptions,
+    bandFor: (y: number, height: number, channels: number) => Uint8Array,
+    bandDone?: (band: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    const { scale } = this.model;
+    assertImage(image, 'upscale input');
+    const { width, height, channels } = image;
+    const batch = options.batch ?? 1;
+    if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+    const plan = this.plan(width, height, options);
+    const { tiles, windowWidth: ww, windowHeight: wh, cols } = plan;
+    const windowLen = ww * wh * channels;
+    const expectedOut = [ww * scale, wh * scale];
+    const bands = new Map<number, { data: Uint8Array; y: number; filled: number }>();
+
+    for (let first = 0; first < tiles.length; first += batch) {
+      throwIfAborted(options.signal);
+      const group = tiles.slice(first, first + batch);
+      const input = new Float32Array(group.length * windowLen);
+      group.forEach((t, i) => fillWindow(image, plan, t, input, i * windowLen));
+      const result = tf.tidy(() => this.model.forward(tf.tensor4d(input, [group.length, wh, ww, channels])));
+      let output: Float32Array;
+      try {
+        const [n, oh, ow] = result.shape;
+        if (n !== group.length || oh !== expectedOut[1] || ow !== expectedOut[0]) {
+          throw new Error(
+            `model output ${result.shape.join('x')} for input ${group.length}x${wh}x${ww}x${channels}, expected ${n}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
+          );
+        }
+        output = (await result.data()) as Float32Array;
+      } finally {
+        result.dispose();
+      }
+      const outChannels = result.shape[3];
+      const outWindowLen = expectedOut[0] * expectedOut[1] * outChannels;
+      for (let i = 0; i < group.length; i++) {
+        const t = group[i];
+        let band = bands.get(t.row);
+        if (!band) {
+          const y = t.y0 * scale;
+          band = { data: bandFor(y, (t.y1 - t.y0) * scale, outChannels), y, filled: 0 };
+          bands.set(t.row, band);
+        }
+        writeTile(output, i * outWindowLen, plan, t, scale, outChannels, band.data, band.y);
+        if (++band.filled === cols) {
+          bands.delete(t.row);
+          await bandDone?.(band.data);
+        }
+      }
+      options.onProgress?.(first + group.length, tiles.length);
+      // Lets timers and I/O (and so abort signals) run between batches.
+      await yieldToEventLoop();
+    }
+  }
+}
