@@ -1,7 +1,10 @@
 import type { Image } from './image.ts';
 import { preparePair, type MetricOptions, type Planes } from './prepare.ts';
 
-/** SSIM of Wang et al. 2004 as computed by BasicSR/MATLAB: 11x11 Gaussian window, sigma 1.5, valid region only. */
+/**
+ * SSIM of Wang et al. 2004 as computed by BasicSR/MATLAB: 11x11 Gaussian window, sigma 1.5, valid region only, float64.
+ * The filter loops below are unrolled for this window size (taps 0..10, centre 5).
+ */
 const WINDOW = 11;
 const SIGMA = 1.5;
 const C1 = (0.01 * 255) ** 2;
@@ -20,86 +23,76 @@ export const SSIM_KERNEL: Float64Array = (() => {
   return k;
 })();
 
-/** Scratch buffers for the horizontally filtered moments (x, y, x², y², xy), reused across channels. */
-class Moments {
-  readonly mx: Float64Array;
-  readonly my: Float64Array;
-  readonly mxx: Float64Array;
-  readonly myy: Float64Array;
-  readonly mxy: Float64Array;
-  constructor(n: number) {
-    this.mx = new Float64Array(n);
-    this.my = new Float64Array(n);
-    this.mxx = new Float64Array(n);
-    this.myy = new Float64Array(n);
-    this.mxy = new Float64Array(n);
+/**
+ * Row `r` of the vertical filtering of `src` (width `w`), for the window covering rows r..r+10, into `out` (length w).
+ * The kernel is symmetric, so mirrored taps share one multiplication.
+ */
+function filterColumn(src: Float64Array, w: number, r: number, out: Float64Array): void {
+  const g = SSIM_KERNEL;
+  const g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5];
+  const o = r * w;
+  const r1 = o + w, r2 = r1 + w, r3 = r2 + w, r4 = r3 + w, r5 = r4 + w;
+  const r6 = r5 + w, r7 = r6 + w, r8 = r7 + w, r9 = r8 + w, r10 = r9 + w;
+  for (let c = 0; c < w; c++) {
+    out[c] =
+      g5 * src[r5 + c] +
+      g4 * (src[r4 + c] + src[r6 + c]) +
+      g3 * (src[r3 + c] + src[r7 + c]) +
+      g2 * (src[r2 + c] + src[r8 + c]) +
+      g1 * (src[r1 + c] + src[r9 + c]) +
+      g0 * (src[o + c] + src[r10 + c]);
   }
 }
 
-/** Filters every row with the kernel, keeping only the columns where the window fits. */
-function filterRows(x: Float64Array, y: Float64Array, width: number, height: number, m: Moments): void {
-  const ow = width - WINDOW + 1;
+/** Horizontal filtering of one row (length ow + 10) over the valid columns, into `out` (length ow). */
+function filterRow(src: Float64Array, ow: number, out: Float64Array): void {
   const g = SSIM_KERNEL;
-  const { mx, my, mxx, myy, mxy } = m;
-  for (let r = 0; r < height; r++) {
-    const rowIn = r * width;
-    const rowOut = r * ow;
-    for (let c = 0; c < ow; c++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-      const base = rowIn + c;
-      for (let k = 0; k < WINDOW; k++) {
-        const w = g[k];
-        const a = x[base + k];
-        const b = y[base + k];
-        const wa = w * a;
-        const wb = w * b;
-        sx += wa;
-        sy += wb;
-        sxx += wa * a;
-        syy += wb * b;
-        sxy += wa * b;
-      }
-      const o = rowOut + c;
-      mx[o] = sx;
-      my[o] = sy;
-      mxx[o] = sxx;
-      myy[o] = syy;
-      mxy[o] = sxy;
-    }
+  const g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5];
+  for (let c = 0; c < ow; c++) {
+    out[c] =
+      g5 * src[c + 5] +
+      g4 * (src[c + 4] + src[c + 6]) +
+      g3 * (src[c + 3] + src[c + 7]) +
+      g2 * (src[c + 2] + src[c + 8]) +
+      g1 * (src[c + 1] + src[c + 9]) +
+      g0 * (src[c] + src[c + 10]);
   }
 }
 
-/** Filters the moment maps column-wise and returns the sum of the SSIM map over the valid region. */
-function filterColumnsAndSum(ow: number, oh: number, m: Moments, acc: Moments): number {
-  const g = SSIM_KERNEL;
-  const { mx, my, mxx, myy, mxy } = m;
-  const ax = acc.mx, ay = acc.my, axx = acc.mxx, ayy = acc.myy, axy = acc.mxy;
+function products(x: Float64Array, y: Float64Array): [Float64Array, Float64Array, Float64Array] {
+  const xx = new Float64Array(x.length);
+  const yy = new Float64Array(x.length);
+  const xy = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    xx[i] = x[i] * x[i];
+    yy[i] = y[i] * y[i];
+    xy[i] = x[i] * y[i];
+  }
+  return [xx, yy, xy];
+}
+
+/** Sum of the SSIM map of one plane pair over the valid region (one output row at a time, O(width) scratch). */
+function ssimMapSum(x: Float64Array, y: Float64Array, w: number, h: number): number {
+  const ow = w - WINDOW + 1;
+  const oh = h - WINDOW + 1;
+  const sources = [x, y, ...products(x, y)];
+  const column = new Float64Array(w);
+  const [mx, my, mxx, myy, mxy] = sources.map(() => new Float64Array(ow));
+  const filtered = [mx, my, mxx, myy, mxy];
   let total = 0;
   for (let r = 0; r < oh; r++) {
-    ax.fill(0);
-    ay.fill(0);
-    axx.fill(0);
-    ayy.fill(0);
-    axy.fill(0);
-    for (let k = 0; k < WINDOW; k++) {
-      const w = g[k];
-      const row = (r + k) * ow;
-      for (let c = 0; c < ow; c++) {
-        ax[c] += w * mx[row + c];
-        ay[c] += w * my[row + c];
-        axx[c] += w * mxx[row + c];
-        ayy[c] += w * myy[row + c];
-        axy[c] += w * mxy[row + c];
-      }
+    for (let s = 0; s < sources.length; s++) {
+      filterColumn(sources[s], w, r, column);
+      filterRow(column, ow, filtered[s]);
     }
     for (let c = 0; c < ow; c++) {
-      const mu1 = ax[c];
-      const mu2 = ay[c];
+      const mu1 = mx[c];
+      const mu2 = my[c];
       const mu12 = mu1 * mu2;
       const mu1sq = mu1 * mu1;
       const mu2sq = mu2 * mu2;
-      const num = (2 * mu12 + C1) * (2 * (axy[c] - mu12) + C2);
-      const den = (mu1sq + mu2sq + C1) * (axx[c] - mu1sq + (ayy[c] - mu2sq) + C2);
+      const num = (2 * mu12 + C1) * (2 * (mxy[c] - mu12) + C2);
+      const den = (mu1sq + mu2sq + C1) * (mxx[c] - mu1sq + (myy[c] - mu2sq) + C2);
       total += num / den;
     }
   }
@@ -112,15 +105,9 @@ export function ssimPlanes(a: Planes, b: Planes): number {
   if (width < WINDOW || height < WINDOW) {
     throw new RangeError(`SSIM needs at least ${WINDOW}x${WINDOW} pixels (after any border crop), got ${width}x${height}`);
   }
-  const ow = width - WINDOW + 1;
-  const oh = height - WINDOW + 1;
-  const moments = new Moments(ow * height);
-  const acc = new Moments(ow);
+  const validPixels = (width - WINDOW + 1) * (height - WINDOW + 1);
   let sum = 0;
-  for (let c = 0; c < a.planes.length; c++) {
-    filterRows(a.planes[c], b.planes[c], width, height, moments);
-    sum += filterColumnsAndSum(ow, oh, moments, acc) / (ow * oh);
-  }
+  for (let c = 0; c < a.planes.length; c++) sum += ssimMapSum(a.planes[c], b.planes[c], width, height) / validPixels;
   return sum / a.planes.length;
 }
 
