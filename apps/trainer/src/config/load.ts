@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { CliError } from '../cli-error.ts';
+import { configSchema, type TrainConfig } from './schema.ts';
+
+/** Applies `--set a.b.c=value` overrides; the value is parsed as JSON when it parses, else kept as a string. */
+export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const set of sets) {
+    const eq = set.indexOf('=');
+    if (eq <= 0) throw new CliError(`--set ${set}: expected key=value`);
+    const keys = set.slice(0, eq).split('.');
+    const text = set.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    let node: Record<string, unknown> = out;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next === undefined) node[key] = {};
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+        throw new CliError(`--set ${set}: "${key}" is not an object`);
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = value;
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length ? issue.path.join('.') : '(root)';
+  return `config field "${field}": ${issue.message}`;
+}
+
+/** Cross-field rules that a per-field schema cannot state. Returns [field, message] pairs. */
+function consistencyErrors(c: TrainConfig): [string, string][] {
+  const errors: [string, string][] = [];
+  const g = c.generator;
+  const gScale = g.arch === 'RRDBNet' ? g.config.scale : g.config.upscale;
+  if (gScale !== c.scale) errors.push([`generator.config.${g.arch === 'RRDBNet' ? 'scale' : 'upscale'}`, `must equal scale (${c.scale})`]);
+  if (c.phases.gan) {
+    if (!c.discriminator) errors.push(['discriminator', 'required by phases.gan']);
+    else if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
+      errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
+    }
+    if (c.phases.gan.losses.translational && c.phases.gan.losses.translational.shift >= c.data.lrPatch) {
+      errors.push(['phases.gan.losses.translational.shift', `must be smaller than data.lrPatch (${c.data.lrPatch})`]);
+    }
+  }
+  if (!c.phases.psnr && !c.phases.gan) errors.push(['phases', 'define at least one of "psnr" or "gan"']);
+  return errors;
+}
+
+/** Validates a raw config object; throws a one-line CliError naming the first bad field. */
+export function parseConfig(raw: unknown): TrainConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new CliError(describeIssue(parsed.error.issues[0]));
+  const [bad] = consistencyErrors(parsed.data);
+  if (bad) throw new CliError(`config field "${bad[0]}": ${bad[1]}`);
+  return parsed.data;
+}
+
+/** Resolves the data/weights paths of a config against `baseDir` (the config file's folder). */
+export function resolvePaths(c: TrainConfig, baseDir: string): TrainConfig {
+  const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
+  const out = structuredClone(c);
+  out.data.train.hr = abs(out.data.train.hr);
+  out.data.val.hr = abs(out.data.val.hr);
+  out.data.lrCacheDir = abs(out.data.lrCacheDir);
+  if (out.phases.gan) out.phases.gan.losses.perceptual.vggWeights = abs(out.phases.gan.losses.perceptual.vggWeights);
+  return out;
+}
+
+/** Reads, overrides, validates and path-resolves a config file. */
+export function loadConfig(path: string, sets: readonly string[] = []): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`config ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`config ${path}: expected a JSON object`);
+  return resolvePaths(parseConfig(applyOverrides(raw as Record<string, unknown>, sets)), dirname(resolve(path)));
+}

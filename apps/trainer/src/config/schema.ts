@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * The one training-config schema. Field names are camelCase; architecture configs keep BasicSR's snake_case
+ * names (see docs/CONTRACTS.md). Every nested object is strict, so a misspelled key is an error, not a no-op.
+ */
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+const prob = z.number().min(0).max(1);
+
+const syntheticSchema = z.strictObject({
+  count: posInt,
+  width: posInt,
+  height: posInt,
+});
+
+const imageSourceSchema = z
+  .strictObject({
+    /** Folder of HR images (PNG/JPEG/WebP), relative paths resolve against the config file. */
+    hr: z.string().min(1).optional(),
+    /** Generated images when no folder is given (tests, smoke runs). */
+    synthetic: syntheticSchema.optional(),
+    /** Use at most this many images (sorted by name). */
+    maxImages: posInt.optional(),
+  })
+  .refine((s) => (s.hr === undefined) !== (s.synthetic === undefined), {
+    message: 'give exactly one of "hr" (a folder) or "synthetic"',
+  });
+
+const degradationSchema = z.strictObject({
+  jpeg: z
+    .strictObject({ prob: prob, qualityMin: z.number().int().min(1).max(100), qualityMax: z.number().int().min(1).max(100) })
+    .refine((j) => j.qualityMin <= j.qualityMax, { message: 'qualityMin must be <= qualityMax' })
+    .optional(),
+  /** Gaussian noise with sigma drawn uniformly from [0, sigmaMax] (0..255 scale). */
+  noise: z.strictObject({ prob: prob, sigmaMax: z.number().positive() }).optional(),
+});
+
+const dataSchema = z.strictObject({
+  train: imageSourceSchema,
+  val: imageSourceSchema,
+  /** LR patch side; the HR patch is lrPatch * scale. */
+  lrPatch: posInt,
+  batchSize: posInt,
+  flip: z.boolean().default(true),
+  rot90: z.boolean().default(true),
+  degradations: degradationSchema.prefault({}),
+  /** Batches prepared ahead of the training step. */
+  prefetch: posInt.default(4),
+  /** Optional folder where the bicubic LR of each HR image is cached as PNG across runs. */
+  lrCacheDir: z.string().optional(),
+  onBadImage: z.enum(['skip', 'fatal']).default('fatal'),
+});
+
+const srvggSchema = z.strictObject({
+  arch: z.literal('SRVGGNetCompact'),
+  config: z.strictObject({
+    num_in_ch: posInt.default(3),
+    num_out_ch: posInt.default(3),
+    num_feat: posInt,
+    num_conv: posInt,
+    upscale: z.union([z.literal(1), z.literal(2), z.literal(4)]),
+    act_type: z.enum(['prelu', 'relu', 'leakyrelu']).default('prelu'),
+  }),
+});
+
+const rrdbSchema = z.strictObject({
+  arch: z.literal('RRDBNet'),
+  config: z.strictObject({
+    num_in_ch: posInt.default(3),
+    num_out_ch: posInt.default(3),
+    scale: z.union([z.literal(1), z.literal(2), z.literal(4)]),
+    num_feat: posInt,
+    num_block: posInt,
+    num_grow_ch: posInt,
+  }),
+});
+
+export const generatorSchema = z.discriminatedUnion('arch', [srvggSchema, rrdbSchema]);
+
+const discriminatorSchema = z.strictObject({
+  arch: z.literal('VGGStyleDiscriminator').default('VGGStyleDiscriminator'),
+  config: z.strictObject({
+    num_in_ch: posInt.default(3),
+    num_feat: posInt,
+    input_size: z.union([z.literal(128), z.literal(256)]),
+    norm: z.enum(['batch', 'group', 'none']).default('batch'),
+  }),
+});
+
+const adamSchema = z.strictObject({
+  lr: z.number().positive(),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.99]),
+  eps: z.number().positive().default(1e-8),
+  weightDecay: z.number().min(0).default(0),
+});
+
+export const schedulerSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('constant') }),
+  z.strictObject({ type: z.literal('multistep'), milestones: z.array(posInt), gamma: z.number().positive().default(0.5) }),
+  z.strictObject({ type: z.literal('step'), stepSize: posInt, gamma: z.number().positive().default(0.5) }),
+  /** BasicSR CosineAnnealingRestartLR: consecutive periods, each restarting at lr * restartWeights[i]. */
+  z.strictObject({
+    type: z.literal('cosine'),
+    periods: z.array(posInt).min(1),
+    restartWeights: z.array(z.number().positive()).optional(),
+    etaMin: z.number().min(0).default(0),
+  }),
+]);
+
+const emaSchema = z.strictObject({ decay: z.number().min(0).lt(1) });
+
+const psnrPhaseSchema = z.strictObject({
+  iterations: nonNegInt,
+  pixelLoss: z.enum(['l1', 'l2']).default('l1'),
+  optimizer: adamSchema,
+  scheduler: schedulerSchema.prefault({ type: 'constant' }),
+  ema: emaSchema.optional(),
+  /** Clip the global L2 norm of the gradients to this value. */
+  gradClip: z.number().positive().optional(),
+});
+
+const ganLossesSchema = z.strictObject({
+  pixel: z.strictObject({ type: z.enum(['l1', 'l2']).default('l1'), weight: z.number().min(0).default(1e-2) }).prefault({}),
+  perceptual: z
+    .strictObject({
+      weight: z.number().min(0).default(1),
+      /** VGG19 features (torchvision names) as safetensors; required when weight > 0. */
+      vggWeights: z.string().optional(),
+      layer: z.literal('conv5_4').default('conv5_4'),
+      criterion: z.enum(['l1', 'l2']).default('l1'),
+    })
+    .refine((p) => p.weight === 0 || p.vggWeights !== undefined, { message: 'a perceptual weight > 0 needs "vggWeights"' })
+    .prefault({ weight: 0 }),
+  adversarial: z
+    .strictObject({ type: z.enum(['ragan', 'vanilla', 'relativistic']).default('ragan'), weight: z.number().min(0).default(5e-3) })
+    .prefault({}),
+  /** R1 gradient penalty on real inputs (finite-difference estimate, see losses/penalty.ts). */
+  r1: z.strictObject({ weight: z.number().positive(), every: posInt.default(1) }).optional(),
+  /** G on two overlapping LR sub-patches, L1 on the shared region of the outputs. */
+  translational: z.strictObject({ weight: z.number().positive(), shift: posInt.default(4) }).optional(),
+});
+
+const ganDSchema = z.strictObject({
+  updatesPerG: posInt.default(1),
+  /** Gaussian noise added to D inputs, sigma decaying linearly to 0 over decayIters (0 = constant). */
+  instanceNoise: z.strictObject({ sigma: z.number().positive(), decayIters: nonNegInt.default(0) }).optional(),
+  /** One-sided: real targets become 1 - labelSmoothing. */
+  labelSmoothing: z.number().min(0).lt(0.5).default(0),
+  /** Uniform noise of this amplitude added to the targets. */
+  noisyLabels: z.number().min(0).lt(0.5).default(0),
+  /** Probability that real and fake targets are swapped for a D step. */
+  flipLabels: prob.default(0),
+});
+
+const ganPhaseSchema = z.strictObject({
+  iterations: nonNegInt,
+  optimizerG: adamSchema,
+  optimizerD: adamSchema,
+  schedulerG: schedulerSchema.prefault({ type: 'constant' }),
+  schedulerD: schedulerSchema.prefault({ type: 'constant' }),
+  losses: ganLossesSchema.prefault({}),
+  d: ganDSchema.prefault({}),
+  ema: emaSchema.optional(),
+  gradClip: z.number().positive().optional(),
+});
+
+export const configSchema = z.strictObject({
+  name: z.string().min(1).default('run'),
+  seed: nonNegInt.default(0),
+  scale: z.union([z.literal(1), z.literal(2), z.literal(4)]),
+  backend: z.enum(['wasm', 'cpu']).default('wasm'),
+  data: dataSchema,
+  generator: generatorSchema,
+  discriminator: discriminatorSchema.optional(),
+  phases: z.strictObject({ psnr: psnrPhaseSchema.optional(), gan: ganPhaseSchema.optional() }),
+  validation: z
+    .strictObject({
+      every: posInt.default(1000),
+      /** Border cropped before PSNR/SSIM; defaults to the scale. */
+      crop: nonNegInt.optional(),
+      yChannel: z.boolean().default(true),
+      /** Sample strips saved per validation (the first N val images). */
+      samples: nonNegInt.default(2),
+    })
+    .prefault({}),
+  logging: z.strictObject({ every: posInt.default(100), statsEvery: posInt.default(500) }).prefault({}),
+  checkpoint: z.strictObject({ every: posInt.default(1000) }).prefault({}),
+  export: z.strictObject({ alphas: z.array(prob).default([0.2, 0.5, 0.8]), fp16: z.boolean().default(false) }).prefault({}),
+});
+
+export type TrainConfig = z.infer<typeof configSchema>;
+export type GeneratorConfig = z.infer<typeof generatorSchema>;
+export type SchedulerConfig = z.infer<typeof schedulerSchema>;
+export type AdamConfig = z.infer<typeof adamSchema>;
+export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
+export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type ImageSourceConfig = z.infer<typeof imageSourceSchema>;

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AdamConfig } from '../config/schema.ts';
+
+export type VariableMap = Record<string, tf.Variable>;
+
+/** Adam exactly as torch.optim.Adam (L2 weight decay added to the gradient), with state that checkpoints exactly. */
+export class Adam {
+  step = 0;
+  readonly m: VariableMap = {};
+  readonly v: VariableMap = {};
+
+  constructor(
+    readonly cfg: AdamConfig,
+    params: VariableMap,
+  ) {
+    for (const [name, p] of Object.entries(params)) {
+      this.m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+      this.v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** One update of every parameter that has a gradient; `grads` are not disposed. */
+  apply(params: VariableMap, grads: Record<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const [b1, b2] = this.cfg.betas;
+    const bc1 = 1 - b1 ** this.step;
+    const bc2Sqrt = Math.sqrt(1 - b2 ** this.step);
+    const { eps, weightDecay } = this.cfg;
+    tf.tidy(() => {
+      for (const [name, g0] of Object.entries(grads)) {
+        const p = params[name];
+        const g = weightDecay ? g0.add(p.mul(weightDecay)) : g0;
+        const m = this.m[name].mul(b1).add(g.mul(1 - b1));
+        const v = this.v[name].mul(b2).add(g.square().mul(1 - b2));
+        this.m[name].assign(m);
+        this.v[name].assign(v);
+        const denom = v.sqrt().div(bc2Sqrt).add(eps);
+        p.assign(p.sub(m.div(denom).mul(lr / bc1)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const t of [...Object.values(this.m), ...Object.values(this.v)]) t.dispose();
+  }
+}
+
+/** torch.nn.utils.clip_grad_norm_: scales all gradients by max/(norm + 1e-6) when the global L2 norm exceeds max. Returns the norm. */
+export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { grads: Record<string, tf.Tensor>; norm: number } {
+  const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt()).dataSync()[0];
+  const coef = max / (norm + 1e-6);
+  if (coef >= 1) return { grads, norm };
+  const clipped: Record<string, tf.Tensor> = {};
+  for (const [name, g] of Object.entries(grads)) {
+    clipped[name] = g.mul(coef);
+    g.dispose();
+  }
+  return { grads: clipped, norm };
+}
+
+/** Exponential moving average of parameters: ema = decay·ema + (1 − decay)·p (BasicSR `model_ema`). */
+export class Ema {
+  readonly params: VariableMap = {};
+
+  constructor(
+    readonly decay: number,
+    source: Record<string, tf.Tensor>,
+  ) {
+    for (const [name, p] of Object.entries(source)) this.params[name] = tf.tidy(() => tf.variable(p.clone(), false));
+  }
+
+  update(source: Record<string, tf.Tensor>): void {
+    tf.tidy(() => {
+      for (const [name, e] of Object.entries(this.params)) e.assign(e.mul(this.decay).add(source[name].mul(1 - this.decay)));
+    });
+  }
+
+  dispose(): void {
+    for (const t of Object.values(this.params)) t.dispose();
+  }
+}
