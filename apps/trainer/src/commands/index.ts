@@ -1,4 +1,11 @@
 import type { CommandModule } from 'yargs';
+import { bicubicCommand } from './bicubic.ts';
+import { downscaleCommand } from './downscale.ts';
+import { metricsCommand } from './metrics.ts';
 
 /** Every `sr` command, one module per file. */
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  metricsCommand,
+  downscaleCommand,
+  bicubicCommand,
+];

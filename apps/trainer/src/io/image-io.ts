@@ -44,7 +44,8 @@ export interface WriteOptions {
   quality?: number;
 }
 
-function encoderFor(path: string): (typeof FORMATS)[Ext] {
+/** The encoder for an output path, by extension; a CliError for anything else (check before doing the work). */
+export function encoderFor(path: string): (typeof FORMATS)[Ext] {
   const ext = extname(path).toLowerCase();
   if (!(ext in FORMATS)) {
     throw new CliError(`cannot write ${path}: unsupported extension '${ext}' (use ${Object.keys(FORMATS).join(', ')})`);
