@@ -1,0 +1,134 @@
+import type { Generator } from '../archs/types.ts';
+import { WeightsError } from './errors.ts';
+import { type ArchHint, generatorFromStateDict, generatorToStateDict } from './generator-weights.ts';
+import { readPth } from './pth.ts';
+import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+
+export const MODEL_FORMAT = 'sr-toolkit/1';
+
+/** Optional metadata a writer may add; numbers are stored as strings (safetensors metadata is string-only). */
+export interface ExtraMetadata {
+  phase?: string;
+  alpha?: number;
+  iterations?: number;
+  trained_with?: string;
+  val_psnr_y?: number;
+  val_ssim_y?: number;
+  [key: string]: string | number | undefined;
+}
+
+export interface SaveOptions {
+  /** Store tensors as float16 (half the size; ~3 significant digits). */
+  fp16?: boolean;
+}
+
+export interface LoadedModel {
+  generator: Generator;
+  /** The file's `__metadata__` (for imported checkpoints: what it would be when saved). */
+  metadata: Record<string, string>;
+  /** Hex SHA-256 of the file bytes. */
+  sha256: string;
+}
+
+export type WeightFormat = 'safetensors' | 'pth';
+
+const RESERVED = ['format', 'arch', 'config', 'scale'];
+
+export function modelMetadata(g: Generator, extra: ExtraMetadata = {}): Record<string, string> {
+  const meta: Record<string, string> = { format: MODEL_FORMAT, arch: g.arch, config: JSON.stringify(g.config), scale: String(g.scale) };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) continue;
+    if (RESERVED.includes(k)) throw new WeightsError(`metadata key "${k}" is reserved`);
+    meta[k] = String(v);
+  }
+  return meta;
+}
+
+/** A generator as model-file bytes (safetensors, PyTorch names/layouts, sr-toolkit metadata). */
+export function encodeModelFile(g: Generator, extra: ExtraMetadata = {}, opts: SaveOptions = {}): Uint8Array {
+  return serializeSafetensors(generatorToStateDict(g), modelMetadata(g, extra), { dtype: opts.fp16 ? 'F16' : 'F32' });
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function archFromMetadata(meta: Record<string, string>): ArchHint | undefined {
+  if (meta.format === undefined) return undefined; // foreign safetensors: infer from the keys
+  if (meta.format !== MODEL_FORMAT) throw new WeightsError(`unsupported model format "${meta.format}" (expected ${MODEL_FORMAT})`);
+  if (!meta.arch || !meta.config) throw new WeightsError('model file metadata lacks "arch" or "config"');
+  let config: unknown;
+  try {
+    config = JSON.parse(meta.config);
+  } catch {
+    throw new WeightsError('model file metadata "config" is not valid JSON');
+  }
+  return { arch: meta.arch, config };
+}
+
+/** Which container the bytes are: safetensors (u64 header length + JSON) or a torch.save checkpoint. */
+export function sniffWeightFormat(bytes: Uint8Array): WeightFormat | null {
+  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return 'pth';
+  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] === 0x02) return 'pth';
+  return null;
+}
+
+/**
+ * Decodes model-file bytes. Pure (no fs), so the edge API can use it in workerd. A safetensors file without
+ * sr-toolkit metadata is accepted when its architecture can be inferred from the keys.
+ */
+export async function decodeModelFile(bytes: Uint8Array): Promise<LoadedModel> {
+  const { tensors, metadata } = parseSafetensors(bytes);
+  const hint = archFromMetadata(metadata);
+  const generator = generatorFromStateDict(tensors, hint);
+  if (metadata.scale !== undefined && Number(metadata.scale) !== generator.scale) {
+    throw new WeightsError(`metadata scale ${metadata.scale} does not match the ${generator.arch} config (x${generator.scale})`);
+  }
+  return { generator, metadata: { ...modelMetadata(generator), ...metadata }, sha256: await sha256Hex(bytes) };
+}
+
+/** Any supported weight file (model file, foreign safetensors, PyTorch .pth) → generator. */
+export async function importWeights(bytes: Uint8Array, hint: ArchHint = {}): Promise<LoadedModel & { format: WeightFormat }> {
+  const format = sniffWeightFormat(bytes);
+  if (format === 'safetensors') return { ...(await decodeModelFile(bytes)), format };
+  if (format !== 'pth') throw new WeightsError('not a safetensors or PyTorch file');
+  const { stateDict, wrapper } = readPth(bytes);
+  const generator = generatorFromStateDict(stateDict, hint);
+  const metadata = modelMetadata(generator, { source_wrapper: wrapper ?? undefined });
+  return { generator, metadata, sha256: await sha256Hex(bytes), format };
+}
+
+/** Node: writes a model file atomically (temp file + rename). Returns the file's SHA-256. */
+export async function saveModelFile(path: string, g: Generator, extra: ExtraMetadata = {}, opts: SaveOptions = {}): Promise<string> {
+  const bytes = encodeModelFile(g, extra, opts);
+  await writeFileAtomic(path, bytes);
+  return sha256Hex(bytes);
+}
+
+/** Loads a model file from a path (Node) or from bytes (anywhere). */
+export async function loadModelFile(pathOrBytes: string | Uint8Array): Promise<LoadedModel> {
+  return decodeModelFile(typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes) : pathOrBytes);
+}
+
+// fs is imported lazily so this module stays loadable where there is no file system (workerd).
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  const { readFile } = await import('node:fs/promises');
+  const b = await readFile(path);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const { mkdir, rename, rm, writeFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
