@@ -6,7 +6,7 @@ import { CliError } from '../cli-error.ts';
 export function withMetricOptions<T>(y: Argv<T>) {
   return y
     .option('y-channel', { type: 'boolean', default: false, describe: 'compare the BT.601 Y channel (MATLAB rgb2ycbcr) instead of RGB' })
-    .option('round-y', { type: 'boolean', default: false, implies: 'y-channel', describe: 'round Y to integers first (MATLAB rgb2ycbcr on uint8)' })
+    .option('round-y', { type: 'boolean', default: false, describe: 'round Y to integers first (MATLAB rgb2ycbcr on uint8); implies --y-channel' })
     .option('crop', { type: 'number', default: 0, describe: 'pixels removed from every edge before comparing' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }
@@ -20,7 +20,7 @@ export interface MetricFlags {
 
 export function metricOptionsFrom(argv: MetricFlags): MetricOptions {
   if (!Number.isInteger(argv.crop) || argv.crop < 0) throw new CliError(`--crop must be a non-negative integer, got ${argv.crop}`);
-  return { yChannel: argv['y-channel'], roundY: argv['round-y'], cropBorder: argv.crop };
+  return { yChannel: argv['y-channel'] || argv['round-y'], roundY: argv['round-y'], cropBorder: argv.crop };
 }
 
 export function parseScale(scale: number): number {
