@@ -14,6 +14,7 @@ try {
     .command(commands)
     .demandCommand(1, 'name a command (see sr --help)')
     .strict()
+    .strictCommands()
     .fail((msg, err) => {
       if (err) throw err;
       fail(msg, 2);

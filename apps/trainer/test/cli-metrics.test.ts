@@ -123,7 +123,7 @@ describe('sr bicubic', () => {
 
 describe('sr (entry)', () => {
   it('rejects an unknown command or option with one line and exit 2', async () => {
-    expectUsageError(await sr('frobnicate'), /Unknown argument: frobnicate/);
+    expectUsageError(await sr('frobnicate'), /Unknown command: frobnicate/);
     expectUsageError(await sr('metrics', file('a.png'), file('b.png'), '--bogus'), /Unknown argument: bogus/);
   });
 });
