@@ -1,0 +1,50 @@
+/**
+ * The one place that talks to @sr/model: decode a model file, interpolate weights, run the probe and
+ * build the tiled upscaler. The registry and routes only see these functions.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  countParams,
+  decodeModelFile,
+  disposeParams,
+  getGeneratorArch,
+  interpolateGenerators as interpolate,
+  runGenerator,
+  Upscaler,
+  type Generator,
+} from '@sr/model';
+import { PROBE_SIZE, fingerprint, probeInput } from './self-check.ts';
+
+export interface LoadedFile {
+  generator: Generator;
+  metadata: Record<string, string>;
+  sha256: string;
+}
+
+/** Pure on bytes (no file system), so it runs in workerd too. */
+export const loadFile = (bytes: Uint8Array): Promise<LoadedFile> => decodeModelFile(bytes);
+
+export const parameterCount = (g: Generator): number => countParams(g.params);
+
+/** (1 - α)·psnr + α·gan, ESRGAN's network interpolation. */
+export const interpolateGenerators = (psnr: Generator, gan: Generator, alpha: number): Generator => interpolate(psnr, gan, alpha);
+
+export const disposeGenerator = (g: Generator): void => disposeParams(g.params);
+
+export function createUpscaler(g: Generator): Upscaler {
+  return new Upscaler({
+    forward: (x: tf.Tensor4D) => runGenerator(g, x),
+    scale: g.scale,
+    multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
+  });
+}
+
+/** The probe output fingerprint of `g` (see self-check.ts). */
+export async function probe(g: Generator): Promise<number[]> {
+  const y = tf.tidy(() => runGenerator(g, tf.tensor4d(probeInput(), [1, PROBE_SIZE, PROBE_SIZE, 3])));
+  try {
+    return fingerprint((await y.data()) as Float32Array, PROBE_SIZE * g.scale);
+  } finally {
+    y.dispose();
+  }
+}

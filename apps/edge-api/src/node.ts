@@ -1,0 +1,68 @@
+/**
+ * Node entry: models and the demo page from disk, sharp for images, tfjs wasm (or tfjs-node when
+ * installed) for inference. `npm run start:node`; env: PORT (8788), HOST (127.0.0.1), MODELS_DIR,
+ * and the limits of config.ts.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { initBackend } from '@sr/model';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createApp } from './app.ts';
+import { configFromEnv, NODE_DEFAULTS } from './config.ts';
+import { createSharpCodec } from './codecs/sharp.ts';
+import { ModelRegistry, type ModelSource } from './models/registry.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PUBLIC_DIR = resolve(here, '../public');
+export const DEFAULT_MODELS_DIR = join(PUBLIC_DIR, 'models');
+
+export function directorySource(dir: string): ModelSource {
+  return {
+    readManifest: async () => JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')),
+    readFile: async (file) => new Uint8Array(await readFile(join(dir, file))),
+  };
+}
+
+export interface NodeAppOptions {
+  modelsDir?: string;
+  env?: Record<string, string | undefined>;
+  /** tfjs backend; default 'wasm' so results match workerd. */
+  backend?: 'wasm' | 'auto' | 'cpu';
+}
+
+export function createNodeApp(opts: NodeAppOptions = {}): OpenAPIHono {
+  const env = opts.env ?? process.env;
+  const config = configFromEnv(env, NODE_DEFAULTS);
+  const modelsDir = resolve(opts.modelsDir ?? env.MODELS_DIR ?? DEFAULT_MODELS_DIR);
+  const models = new ModelRegistry(
+    directorySource(modelsDir),
+    () => initBackend({ prefer: opts.backend ?? 'wasm', log: null }),
+    config.alphaCacheSize,
+  );
+  const statics = serveStatic({ root: PUBLIC_DIR });
+  return createApp({
+    config,
+    codec: createSharpCodec(),
+    models,
+    runtime: 'node',
+    // Weight files stay private; the page and its scripts are public.
+    serveAsset: async (c) => {
+      if (c.req.path.startsWith('/models/')) return undefined;
+      let response: Response | undefined;
+      await statics(c, async () => {});
+      if (c.finalized) response = c.res;
+      return response;
+    },
+  });
+}
+
+const isMain = process.argv[1] != null && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const port = Number(process.env.PORT ?? 8788);
+  const hostname = process.env.HOST ?? '127.0.0.1';
+  const app = createNodeApp();
+  serve({ fetch: app.fetch, port, hostname }, (info) => console.log(`sr edge API (node) on http://${hostname}:${info.port}`));
+}

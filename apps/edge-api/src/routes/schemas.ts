@@ -1,0 +1,93 @@
+import { z } from '@hono/zod-openapi';
+
+const ErrorCodeDoc =
+  'empty_body | undecodable | bad_request (400), unauthorized (401), body_too_large | too_many_pixels (413), ' +
+  'unsupported_media_type | media_type_mismatch (415), invalid_query | invalid_image | unknown_model (422), queue_full | model_unhealthy (503)';
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string().openapi({ description: ErrorCodeDoc }), message: z.string() }) })
+  .openapi('Error');
+
+const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
+
+export const ERROR_RESPONSES = {
+  400: errorResponse('Empty body, undecodable image or bad multipart'),
+  401: errorResponse('Missing or wrong bearer token (only when API_TOKEN is set)'),
+  413: errorResponse('Body larger than MAX_BODY_BYTES or image larger than MAX_INPUT_PIXELS (checked on the header)'),
+  415: errorResponse('Not PNG/JPEG/WebP, or the declared type differs from the bytes'),
+  422: errorResponse('Bad query value, unknown model, or a 0x0 image'),
+  503: errorResponse('Queue full (with Retry-After) or the model failed its self-check'),
+} as const;
+
+/** Query numbers are strict decimal strings: '' and 'NaN' are errors, not 0. */
+const decimal = (pattern: RegExp, description: string, example: string) =>
+  z.string().regex(pattern, description).transform(Number).openapi({ description, example });
+
+export const ModelQuery = z.string().optional().openapi({ description: 'Model name from GET /v1/models (default: the default model)', example: 'srvgg-x4' });
+const AlphaQuery = decimal(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'Network interpolation 0 (PSNR weights) .. 1 (GAN weights); models with a GAN partner only', '0.5').optional();
+const TileQuery = decimal(/^\d{1,4}$/, 'LR tile side in pixels; 0 = untiled', '96').optional();
+
+export const UpscaleQuery = z.object({
+  model: ModelQuery,
+  alpha: AlphaQuery,
+  format: z.enum(['png', 'jpeg', 'webp']).optional().openapi({ description: 'Output format (default png)' }),
+  quality: decimal(/^\d{1,3}$/, 'JPEG/WebP quality 1..100 (default 90)', '90')
+    .pipe(z.number().int().min(1).max(100))
+    .optional(),
+  tile: TileQuery,
+});
+
+export const EvaluateQuery = z.object({ model: ModelQuery, alpha: AlphaQuery, tile: TileQuery });
+
+export const binary = { type: 'string' as const, format: 'binary' };
+
+export const IMAGE_BODY = {
+  required: true,
+  description: 'The image as the raw body (Content-Type image/png, image/jpeg or image/webp) or as multipart field `image`',
+  content: {
+    'image/png': { schema: binary },
+    'image/jpeg': { schema: binary },
+    'image/webp': { schema: binary },
+    'multipart/form-data': { schema: { type: 'object' as const, properties: { image: binary }, required: ['image'] } },
+  },
+};
+
+const Scores = z.object({ psnr: z.number(), ssim: z.number() });
+
+export const EvaluateResult = z
+  .object({
+    model: z.string(),
+    alpha: z.number().nullable(),
+    scale: z.number().int(),
+    psnr: z.number(),
+    ssim: z.number(),
+    bicubic: Scores,
+    yChannel: z.literal(true),
+    crop: z.number().int().openapi({ description: 'Border pixels removed before scoring (= scale)' }),
+    hr: z.object({ width: z.number().int(), height: z.number().int() }),
+  })
+  .openapi('EvaluateResult');
+
+export const ModelInfo = z
+  .object({
+    name: z.string(),
+    description: z.string().optional(),
+    default: z.boolean(),
+    architecture: z.string(),
+    scale: z.number().int(),
+    parameters: z.number().int(),
+    sha256: z.string(),
+    alphaSupported: z.boolean(),
+    defaultAlpha: z.number().nullable(),
+    quality: z.array(z.object({ dataset: z.string(), psnrY: z.number(), ssimY: z.number() }).passthrough()),
+    health: z.enum(['not_loaded', 'ok', 'unhealthy']),
+  })
+  .openapi('ModelInfo');
+
+export const Health = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    runtime: z.string(),
+    models: z.record(z.string(), z.object({ state: z.string(), error: z.string().optional(), loadMs: z.number().optional() })),
+  })
+  .openapi('Health');

@@ -1,0 +1,83 @@
+/**
+ * Test models with random weights (no trained model is needed): a tiny SRVGG x4 with a GAN partner
+ * (α supported), a tiny RRDBNet x2, and a model whose file does not match its manifest entry.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
+import { buildManifest, writeManifest } from '../src/models/build-manifest.ts';
+
+const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
+const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4 };
+
+async function writeModel(dir: string, file: string, arch: string, config: object, seed: number): Promise<void> {
+  const g = createGenerator(arch, config, seed);
+  await writeFile(join(dir, file), encodeModelFile(g));
+  disposeParams(g.params);
+}
+
+export interface ModelsDir {
+  dir: string;
+  /** Every model passes its self-check. */
+  healthy: string[];
+  broken: string;
+}
+
+/** `withBroken`: adds 'broken', whose file is replaced after the manifest recorded it. */
+export async function makeModelsDir(withBroken = true): Promise<ModelsDir> {
+  await initBackend({ prefer: 'wasm', log: null });
+  const dir = await mkdtemp(join(tmpdir(), 'sr-edge-models-'));
+  await writeModel(dir, 'tiny-x4-psnr.safetensors', 'SRVGGNetCompact', SRVGG, 1);
+  await writeModel(dir, 'tiny-x4-gan.safetensors', 'SRVGGNetCompact', SRVGG, 2);
+  await writeModel(dir, 'tiny-rrdb-x2.safetensors', 'RRDBNet', RRDB, 3);
+  const specs = [
+    { name: 'tiny-x4', file: 'tiny-x4-psnr.safetensors', gan: 'tiny-x4-gan.safetensors', default: true, defaultAlpha: 0.5 },
+    { name: 'tiny-rrdb-x2', file: 'tiny-rrdb-x2.safetensors', quality: [{ dataset: 'random', psnrY: 10, ssimY: 0.1 }] },
+  ];
+  if (withBroken) {
+    await writeModel(dir, 'broken.safetensors', 'SRVGGNetCompact', SRVGG, 4);
+    specs.push({ name: 'broken', file: 'broken.safetensors' });
+  }
+  const manifest = await buildManifest(dir, specs);
+  await writeManifest(dir, manifest);
+  if (withBroken) await writeModel(dir, 'broken.safetensors', 'SRVGGNetCompact', SRVGG, 5);
+  return { dir, healthy: ['tiny-x4', 'tiny-rrdb-x2'], broken: 'broken' };
+}
+
+/** A smooth RGB test picture (gradients + a disc), deterministic. */
+export function testPixels(width: number, height: number): Uint8Array {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inDisc = (x - width / 2) ** 2 + (y - height / 2) ** 2 < (Math.min(width, height) / 3) ** 2;
+      const i = (y * width + x) * 3;
+      data[i] = Math.round((255 * x) / Math.max(1, width - 1));
+      data[i + 1] = Math.round((255 * y) / Math.max(1, height - 1));
+      data[i + 2] = inDisc ? 220 : 40;
+    }
+  }
+  return data;
+}
+
+export async function testImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png'): Promise<Uint8Array> {
+  const s = sharp(testPixels(width, height), { raw: { width, height, channels: 3 } });
+  const out = format === 'png' ? s.png() : format === 'jpeg' ? s.jpeg({ quality: 95 }) : s.webp({ quality: 95 });
+  return new Uint8Array(await out.toBuffer());
+}
+
+/** A valid PNG signature and IHDR claiming `width` x `height`, with no pixel data. */
+export function pngHeaderOnly(width: number, height: number): Uint8Array {
+  const b = new Uint8Array(33);
+  b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(b.buffer).setUint32(16, width);
+  new DataView(b.buffer).setUint32(20, height);
+  b.set([8, 2, 0, 0, 0], 24);
+  return b;
+}
+
+export async function decodeRgb(bytes: Uint8Array): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
