@@ -59,7 +59,7 @@ describe('translational loss', () => {
     const lr = tf.randomUniform([1, 6, 6, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const nearest = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
     expect(val(translationalLoss(nearest, lr, 2, 2))).toBeCloseTo(0, 6);
-    const positional = (x: tf.Tensor4D) => nearest(x).add(tf.linspace(0, 1, x.shape[2] * 2).reshape([1, 1, -1, 1]));
+    const positional = (x: tf.Tensor4D) => nearest(x).add(tf.linspace(0, 1, x.shape[2] * 2).reshape([1, 1, -1, 1])) as tf.Tensor4D;
     expect(val(translationalLoss(positional, lr, 2, 2))).toBeGreaterThan(0.01);
   });
 });

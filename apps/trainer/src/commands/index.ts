@@ -2,10 +2,12 @@ import type { CommandModule } from 'yargs';
 import { bicubicCommand } from './bicubic.ts';
 import { downscaleCommand } from './downscale.ts';
 import { metricsCommand } from './metrics.ts';
+import { trainCommand } from './train.ts';
 
 /** Every `sr` command, one module per file. */
 export const commands: CommandModule<any, any>[] = [
   metricsCommand,
+  trainCommand,
   downscaleCommand,
   bicubicCommand,
 ];

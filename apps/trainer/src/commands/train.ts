@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { CliError } from '../cli-error.ts';
+import { loadConfig } from '../config/load.ts';
+import { train } from '../train/run.ts';
+
+interface Args {
+  config?: string;
+  out?: string;
+  resume?: string;
+  phase: 'psnr' | 'gan' | 'all';
+  set: string[];
+  progress: boolean;
+}
+
+export const trainCommand: CommandModule<object, Args> = {
+  command: 'train',
+  describe: 'Train an ESRGAN-family generator (phase psnr, then gan) from a JSON config',
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', describe: 'training config (JSON); with --resume, defaults to the run\'s config.json' })
+      .option('out', { type: 'string', describe: 'run folder (default runs/<config name>)' })
+      .option('resume', { type: 'string', describe: 'continue the run in this folder from its checkpoint' })
+      .option('phase', { choices: ['psnr', 'gan', 'all'] as const, default: 'all' as const, describe: 'which phase(s) to run' })
+      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (JSON value)' })
+      .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (only on a TTY)' })
+      .example('$0 train --config apps/trainer/src/config/examples/tiny-cpu.json --out runs/tiny', 'both phases on synthetic images')
+      .example('$0 train --resume runs/tiny', 'continue after Ctrl-C or a crash')
+      .example('$0 train --config run.json --set data.batchSize=8 --set phases.psnr.iterations=500', 'override fields'),
+  handler: async (argv) => {
+    if (argv.resume && argv.out && argv.out !== argv.resume) throw new CliError('--out and --resume name different folders');
+    const outDir = argv.resume ?? argv.out;
+    const configPath = argv.config ?? (argv.resume ? join(argv.resume, 'config.json') : undefined);
+    if (!configPath) throw new CliError('give --config (or --resume a run folder)');
+    if (argv.resume && !existsSync(argv.resume)) throw new CliError(`cannot resume: no folder ${argv.resume}`);
+    const config = loadConfig(configPath, argv.set);
+    const summary = await train({
+      config,
+      outDir: outDir ?? join('runs', basename(config.name)),
+      resume: Boolean(argv.resume),
+      phase: argv.phase,
+      progress: argv.progress && Boolean(process.stderr.isTTY),
+      print: (line) => process.stderr.write(`${line}\n`),
+    });
+    console.log(JSON.stringify({ outDir: summary.outDir, files: summary.files, interpolation: summary.interpolation }));
+  },
+};

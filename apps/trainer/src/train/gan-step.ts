@@ -1,0 +1,183 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GanPhaseConfig } from '../config/schema.ts';
+import type { Rng } from '../data/rng.ts';
+import { discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss, type DTargets } from '../losses/adversarial.ts';
+import { r1Penalty } from '../losses/penalty.ts';
+import type { PerceptualLoss } from '../losses/perceptual.ts';
+import { pixelLoss } from '../losses/pixel.ts';
+import { translationalLoss } from '../losses/translational.ts';
+import { Adam, Ema } from './adam.ts';
+import type { TensorGroups } from './checkpoint.ts';
+import { disposeGrads, lossAndGrads } from './grads.ts';
+import type { Net } from './net.ts';
+import type { StepResult } from './psnr-step.ts';
+import { learningRate } from './schedulers.ts';
+import { layerStats } from './tensor-stats.ts';
+
+/**
+ * Phase 2 (ESRGAN / BasicSR ESRGANModel): a G update under pixel + perceptual + adversarial (+ translational) loss,
+ * then `updatesPerG` D updates on the same batch against the pre-update G output.
+ */
+export class GanStepper {
+  readonly optG: Adam;
+  readonly optD: Adam;
+  readonly ema: Ema | undefined;
+
+  constructor(
+    readonly g: Net,
+    readonly d: Net,
+    readonly cfg: GanPhaseConfig,
+    readonly scale: number,
+    /** The run's training RNG (instance noise, label noise/flips); its state is checkpointed by the caller. */
+    private readonly rng: Rng,
+    private readonly perceptual: PerceptualLoss | undefined,
+  ) {
+    this.optG = new Adam(cfg.optimizerG, g.vars);
+    this.optD = new Adam(cfg.optimizerD, d.vars);
+    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars) : undefined;
+  }
+
+  private noiseSigma(iter: number): number {
+    const n = this.cfg.d.instanceNoise;
+    if (!n) return 0;
+    return n.decayIters > 0 ? n.sigma * Math.max(0, 1 - iter / n.decayIters) : n.sigma;
+  }
+
+  /** D's input with instance noise (a fresh draw per call). */
+  private dInput(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
+    if (sigma === 0) return x;
+    const noise = this.rng.fillNormal(new Float32Array(x.size), sigma);
+    return tf.tidy(() => x.add(tf.tensor(noise, x.shape, 'float32')));
+  }
+
+  private targets(n: number): DTargets {
+    const { labelSmoothing, noisyLabels, flipLabels } = this.cfg.d;
+    const flip = this.rng.bool(flipLabels);
+    if (labelSmoothing === 0 && noisyLabels === 0) return flip ? { real: 0, fake: 1 } : { real: 1, fake: 0 };
+    const real = new Float32Array(n);
+    const fake = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      real[i] = 1 - labelSmoothing - noisyLabels * this.rng.next();
+      fake[i] = noisyLabels * this.rng.next();
+    }
+    const [r, f] = flip ? [fake, real] : [real, fake];
+    return { real: tf.tensor2d(r, [n, 1]), fake: tf.tensor2d(f, [n, 1]) };
+  }
+
+  step(lr: tf.Tensor4D, hr: tf.Tensor4D, iter: number, wantStats: boolean): StepResult {
+    const { losses: L, schedulerG, schedulerD, optimizerG, optimizerD, gradClip } = this.cfg;
+    const lrs = { g: learningRate(schedulerG, optimizerG.lr, iter), d: learningRate(schedulerD, optimizerD.lr, iter) };
+    const sigma = this.noiseSigma(iter);
+    const stats: Record<string, unknown> = {};
+
+    // --- G update (D's parameters are not in the variable list, so D is only evaluated) ---
+    const realForG = L.adversarial.weight > 0 ? this.withInput(hr, sigma, (x) => this.d.forward(x, true, false)) : undefined;
+    let fake: tf.Tensor4D | undefined;
+    const gRes = lossAndGrads(
+      this.g.vars,
+      () => {
+        const out = this.g.forward(lr, true) as tf.Tensor4D;
+        fake = tf.keep(out);
+        const terms: Record<string, tf.Scalar> = { pix: pixelLoss(L.pixel.type, out, hr).mul(L.pixel.weight) };
+        if (this.perceptual && L.perceptual.weight > 0) terms.percep = this.perceptual.loss(out, hr).mul(L.perceptual.weight);
+        if (realForG) {
+          const fakeLogits = this.d.forward(this.dInputTaped(out, sigma), true, false);
+          terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG, fakeLogits).mul(L.adversarial.weight);
+        }
+        if (L.translational) {
+          const t = translationalLoss((x) => this.g.forward(x, true) as tf.Tensor4D, lr, L.translational.shift, this.scale);
+          terms.ts = t.mul(L.translational.weight);
+        }
+        return terms;
+      },
+      gradClip,
+    );
+    realForG?.dispose();
+    const losses: Record<string, number> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
+    if (wantStats) stats.g = layerStats(this.g.vars, gRes.grads);
+    const finite = Object.values(gRes.terms).every(Number.isFinite);
+    if (finite) {
+      this.optG.apply(this.g.vars, gRes.grads, lrs.g);
+      this.ema?.update(this.g.vars);
+    }
+    disposeGrads(gRes.grads);
+
+    // --- D updates on the same batch, against the pre-update G output ---
+    let dAccuracy = { real: 0, fake: 0 };
+    for (let k = 0; k < this.cfg.d.updatesPerG && finite; k++) {
+      const targets = this.targets(hr.shape[0]);
+      const realIn = this.dInput(hr, sigma);
+      const fakeIn = this.dInput(fake!, sigma);
+      let logits: tf.Tensor[] = [];
+      let r1Value: number | undefined;
+      const dRes = lossAndGrads(
+        this.d.vars,
+        () => {
+          const real = this.d.forward(realIn, true);
+          this.d.commitStats();
+          const fk = this.d.forward(fakeIn, true);
+          logits = [tf.keep(real), tf.keep(fk)];
+          const terms: Record<string, tf.Scalar> = { d: discriminatorLoss(L.adversarial.type, real, fk, targets) };
+          if (L.r1 && iter % L.r1.every === 0) {
+            const r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, L.r1.weight);
+            terms.r1 = r1.surrogate;
+            r1Value = r1.value;
+          }
+          return terms;
+        },
+        gradClip,
+      );
+      this.d.commitStats();
+      dAccuracy = discriminatorAccuracy(L.adversarial.type, logits[0], logits[1]);
+      for (const t of [...logits, ...[realIn, fakeIn].filter((t) => t !== hr && t !== fake)]) t.dispose();
+      for (const t of [targets.real, targets.fake]) if (typeof t !== 'number') t.dispose();
+      losses.d = dRes.terms.d;
+      if (r1Value !== undefined) losses.d_r1 = r1Value;
+      if (wantStats) stats.d = layerStats(this.d.vars, dRes.grads);
+      if (Number.isFinite(dRes.terms.d)) this.optD.apply(this.d.vars, dRes.grads, lrs.d);
+      disposeGrads(dRes.grads);
+    }
+    fake?.dispose();
+    return { losses, lrs, dAccuracy, stats: wantStats ? stats : undefined };
+  }
+
+  /** D's input with noise inside a gradient tape (the noise is a constant, the input stays differentiable). */
+  private dInputTaped(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
+    if (sigma === 0) return x;
+    return x.add(tf.tensor(this.rng.fillNormal(new Float32Array(x.size), sigma), x.shape, 'float32'));
+  }
+
+  private withInput(x: tf.Tensor4D, sigma: number, f: (x: tf.Tensor4D) => tf.Tensor): tf.Tensor {
+    const input = this.dInput(x, sigma);
+    const out = f(input);
+    if (input !== x) input.dispose();
+    return out;
+  }
+
+  exportParams(): Record<string, tf.Tensor> {
+    return this.ema ? this.ema.params : this.g.vars;
+  }
+
+  tensors(): TensorGroups {
+    return {
+      g: this.g.vars,
+      d: this.d.vars,
+      dbuf: this.d.buffers,
+      ...(this.ema ? { ema: this.ema.params } : {}),
+      'optG.m': this.optG.m,
+      'optG.v': this.optG.v,
+      'optD.m': this.optD.m,
+      'optD.v': this.optD.v,
+    };
+  }
+
+  adamSteps(): Record<string, number> {
+    return { g: this.optG.step, d: this.optD.step };
+  }
+
+  dispose(): void {
+    this.optG.dispose();
+    this.optD.dispose();
+    this.ema?.dispose();
+  }
+}

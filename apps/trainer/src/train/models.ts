@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createGenerator, getArch, getGeneratorArch, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
+import { CliError } from '../cli-error.ts';
+import type { TrainConfig } from '../config/schema.ts';
+import { PerceptualLoss } from '../losses/perceptual.ts';
+import { Net } from './net.ts';
+
+/** A fresh generator for the config (seeded), wrapped for training. */
+export function newGeneratorNet(c: TrainConfig): Net {
+  const g = createGenerator(c.generator.arch, c.generator.config, c.seed);
+  return generatorNet(g);
+}
+
+export function generatorNet(g: Generator): Net {
+  return new Net(getGeneratorArch(g.arch), g.config, g.params);
+}
+
+export function newDiscriminatorNet(c: TrainConfig): Net {
+  if (!c.discriminator) throw new CliError('config field "discriminator": required by phases.gan');
+  const spec = getArch(c.discriminator.arch);
+  const config = spec.parseConfig(c.discriminator.config);
+  return new Net(spec, config, spec.init(config, c.seed + 1));
+}
+
+/** The generator as the model-file writer wants it: arch, parsed config, scale, and the given parameters. */
+export function asGenerator(net: Net, params: ParamMap): Generator {
+  const spec = getGeneratorArch(net.spec.name);
+  return { arch: spec.name, config: net.config as Record<string, unknown>, scale: spec.scaleOf(net.config), params };
+}
+
+/** VGG19 features from a safetensors file with torchvision names (`features.{n}.weight|bias`, PyTorch layout). */
+export function loadPerceptual(path: string, layer: string, criterion: 'l1' | 'l2'): PerceptualLoss {
+  let tensors: StateDict;
+  try {
+    tensors = parseSafetensors(new Uint8Array(readFileSync(path))).tensors;
+  } catch (err) {
+    throw new CliError(`cannot load VGG19 weights ${path}: ${(err as Error).message}`);
+  }
+  const config = vgg19.parseConfig({ layers: [layer] });
+  const shapes = vgg19.paramShapes(config);
+  // The file may hold the whole network; keep the layers up to the one the loss uses.
+  const used: StateDict = Object.fromEntries(Object.entries(tensors).filter(([k]) => k in shapes));
+  try {
+    return new PerceptualLoss(stateDictToParams(used, shapes, `VGG19 weights ${path}`), layer, criterion);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}

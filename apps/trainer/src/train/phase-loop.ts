@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { CliError } from '../cli-error.ts';
+import type { TrainConfig } from '../config/schema.ts';
+import type { BatchSource, DataState } from '../data/batches.ts';
+import { Prefetcher } from '../data/batches.ts';
+import type { JsonlLog } from '../report/jsonl.ts';
+import { Progress } from '../report/progress.ts';
+import type { StepResult } from './psnr-step.ts';
+
+export type PhaseName = 'psnr' | 'gan';
+
+export interface Stepper {
+  step(lr: tf.Tensor4D, hr: tf.Tensor4D, iter: number, wantStats: boolean): StepResult;
+}
+
+export interface PhaseHooks {
+  /** Validation after `iter` completed iterations. */
+  validate(iter: number): Promise<void>;
+  /** Checkpoint after `iter` completed iterations (data state already advanced). */
+  checkpoint(iter: number): Promise<void>;
+  /** True once SIGINT/SIGTERM arrived. */
+  stopRequested(): boolean;
+}
+
+export interface PhaseLoopOptions {
+  phase: PhaseName;
+  config: TrainConfig;
+  total: number;
+  start: number;
+  source: BatchSource;
+  data: DataState;
+  stepper: Stepper;
+  log: JsonlLog;
+  hooks: PhaseHooks;
+  progress: boolean;
+  /** The run folder, named in the interruption message. */
+  outDir: string;
+}
+
+/** An interrupted run (signal) whose checkpoint was saved. */
+export class Interrupted extends CliError {
+  constructor(phase: PhaseName, iter: number, dir: string) {
+    super(`interrupted at ${phase} iteration ${iter}; checkpoint saved, continue with --resume ${dir}`, 130);
+  }
+}
+
+/**
+ * The iteration loop shared by both phases: prefetched batches → step → log / validate / checkpoint on their
+ * schedules. `data.nextBatch` is advanced as batches are consumed, so a checkpoint taken after iteration i resumes
+ * with exactly the batch iteration i + 1 would have seen.
+ */
+export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
+  const { config: c, phase, total } = o;
+  const prefetch = new Prefetcher(o.source, o.data.nextBatch, c.data.prefetch);
+  const progress = new Progress(phase, total, o.start, o.progress);
+  let lastCheckpoint = o.start;
+  try {
+    for (let iter = o.start; iter < total; iter++) {
+      if (o.hooks.stopRequested()) {
+        if (lastCheckpoint !== iter) await o.hooks.checkpoint(iter);
+        throw new Interrupted(phase, iter, o.outDir);
+      }
+      const batch = await prefetch.take();
+      const lr = tf.tensor4d(batch.lr, [batch.size, batch.lrPatch, batch.lrPatch, 3]);
+      const hr = tf.tensor4d(batch.hr, [batch.size, batch.hrPatch, batch.hrPatch, 3]);
+      const done = iter + 1;
+      const wantStats = done % c.logging.statsEvery === 0;
+      let res: StepResult;
+      try {
+        res = o.stepper.step(lr, hr, iter, wantStats);
+      } finally {
+        lr.dispose();
+        hr.dispose();
+      }
+      const bad = Object.entries(res.losses).find(([, v]) => !Number.isFinite(v));
+      if (bad) {
+        o.log.write({ kind: 'event', phase, iter: done, event: 'non-finite-loss', losses: res.losses });
+        throw new CliError(
+          `non-finite loss ${bad[0]}=${bad[1]} at ${phase} iteration ${done}; stopped (the last good checkpoint, iteration ${lastCheckpoint}, is kept)`,
+          3,
+        );
+      }
+      o.data.nextBatch = batch.index + 1;
+      progress.update(done, res.losses);
+      if (done % c.logging.every === 0 || done === total) {
+        o.log.write({ kind: 'train', phase, iter: done, losses: res.losses, lr: res.lrs, ...(res.dAccuracy ? { dAccuracy: res.dAccuracy } : {}) });
+      }
+      if (res.stats) o.log.write({ kind: 'stats', phase, iter: done, ...res.stats });
+      if (done % c.validation.every === 0 || done === total) await o.hooks.validate(done);
+      if (done % c.checkpoint.every === 0 || done === total) {
+        await o.hooks.checkpoint(done);
+        lastCheckpoint = done;
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,65 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { PsnrPhaseConfig } from '../config/schema.ts';
+import { pixelLoss } from '../losses/pixel.ts';
+import { Adam, Ema } from './adam.ts';
+import type { TensorGroups } from './checkpoint.ts';
+import { disposeGrads, lossAndGrads } from './grads.ts';
+import type { Net } from './net.ts';
+import { learningRate } from './schedulers.ts';
+import { layerStats } from './tensor-stats.ts';
+
+export interface StepResult {
+  losses: Record<string, number>;
+  lrs: Record<string, number>;
+  stats?: Record<string, unknown>;
+  dAccuracy?: { real: number; fake: number };
+}
+
+/** Phase 1: the generator alone under a pixel loss (ESRNet / RealESRNet style). */
+export class PsnrStepper {
+  readonly opt: Adam;
+  readonly ema: Ema | undefined;
+
+  constructor(
+    readonly g: Net,
+    readonly cfg: PsnrPhaseConfig,
+  ) {
+    this.opt = new Adam(cfg.optimizer, g.vars);
+    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars) : undefined;
+  }
+
+  /** One optimizer step on a batch; `iter` is the 0-based index of this step within the phase. */
+  step(lr: tf.Tensor4D, hr: tf.Tensor4D, iter: number, wantStats: boolean): StepResult {
+    const rate = learningRate(this.cfg.scheduler, this.cfg.optimizer.lr, iter);
+    const { terms, grads, gradNorm } = lossAndGrads(
+      this.g.vars,
+      () => ({ pix: pixelLoss(this.cfg.pixelLoss, this.g.forward(lr, true), hr) }),
+      this.cfg.gradClip,
+    );
+    const stats = wantStats ? { g: layerStats(this.g.vars, grads), ...(gradNorm !== undefined ? { gradNormG: gradNorm } : {}) } : undefined;
+    if (Number.isFinite(terms.pix)) {
+      this.opt.apply(this.g.vars, grads, rate);
+      this.ema?.update(this.g.vars);
+    }
+    disposeGrads(grads);
+    return { losses: terms, lrs: { g: rate }, stats };
+  }
+
+  /** The weights to validate and export: the EMA when kept, else the live parameters. */
+  exportParams(): Record<string, tf.Tensor> {
+    return this.ema ? this.ema.params : this.g.vars;
+  }
+
+  tensors(): TensorGroups {
+    return { g: this.g.vars, ...(this.ema ? { ema: this.ema.params } : {}), 'optG.m': this.opt.m, 'optG.v': this.opt.v };
+  }
+
+  adamSteps(): Record<string, number> {
+    return { g: this.opt.step };
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+    this.ema?.dispose();
+  }
+}

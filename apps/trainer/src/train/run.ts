@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { disposeParams, initBackend, loadModelFile, type Generator, type ParamMap } from '@sr/model';
+import { CliError } from '../cli-error.ts';
+import type { TrainConfig } from '../config/schema.ts';
+import { BatchSource, type DataState } from '../data/batches.ts';
+import { loadPairs } from '../data/dataset.ts';
+import { Rng } from '../data/rng.ts';
+import { JsonlLog } from '../report/jsonl.ts';
+import { loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
+import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
+import { GanStepper } from './gan-step.ts';
+import { asGenerator, generatorNet, loadPerceptual, newDiscriminatorNet, newGeneratorNet } from './models.ts';
+import type { Net } from './net.ts';
+import { runPhaseLoop, type PhaseName } from './phase-loop.ts';
+import { PsnrStepper } from './psnr-step.ts';
+import { watchSignals } from './signals.ts';
+import { Validator } from './validate.ts';
+
+export interface TrainOptions {
+  config: TrainConfig;
+  outDir: string;
+  /** Continue from `outDir/checkpoint.safetensors`. */
+  resume: boolean;
+  phase: PhaseName | 'all';
+  progress: boolean;
+  /** Human-readable lines (stderr). */
+  print: (line: string) => void;
+}
+
+export interface TrainSummary {
+  outDir: string;
+  files: string[];
+  interpolation?: InterpRow[];
+}
+
+const TRAIN_RNG_STREAM = 0x7a1;
+const VAL_SEED_OFFSET = 1000;
+
+/** Deep copy of parameters (the exported weights must not change when training goes on). */
+function cloneParams(p: Record<string, tf.Tensor>): ParamMap {
+  return tf.tidy(() => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, t.clone()])));
+}
+
+function restoreAdam(opt: { m: Record<string, tf.Variable>; v: Record<string, tf.Variable>; step: number }, ck: LoadedCheckpoint, name: string, step: number): void {
+  restoreInto(opt.m, ck.groups[`${name}.m`], `${name} moments`);
+  restoreInto(opt.v, ck.groups[`${name}.v`], `${name} moments`);
+  opt.step = step;
+}
+
+/** The whole training run: psnr and/or gan phases, validation, checkpoints, exports. */
+export async function train(o: TrainOptions): Promise<TrainSummary> {
+  const c = o.config;
+  const backend = await initBackend({ prefer: c.backend, log: o.print });
+  o.print(`backend ${backend.backend} (simd ${backend.simd}, threads ${backend.threads})`);
+  mkdirSync(join(o.outDir, 'samples'), { recursive: true });
+  const configJson = JSON.stringify(c);
+  const ckpt = o.resume ? loadCheckpoint(o.outDir) : undefined;
+  if (ckpt && ckpt.state.config !== configJson) {
+    throw new CliError(`cannot resume ${o.outDir}: the config differs from the checkpointed run's (resume without --config or --set)`);
+  }
+  await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
+  const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
+  if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
+  else writeFileSync(log.path, '');
+
+  const warn = (m: string) => o.print(`warning: ${m}`);
+  const trainPairs = await loadPairs(c.data.train, { scale: c.scale, seed: c.seed, onBadImage: c.data.onBadImage, minLrSide: c.data.lrPatch, lrCacheDir: c.data.lrCacheDir, warn });
+  const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
+  o.print(`data: ${trainPairs.length} training images, ${valPairs.length} validation images`);
+  const source = new BatchSource(trainPairs, c.data, c.scale, c.seed);
+  const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
+  const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
+  const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128 });
+
+  const configured = (['psnr', 'gan'] as const).filter((p) => c.phases[p]);
+  const requested = o.phase === 'all' ? configured : [o.phase];
+  for (const p of requested) if (!c.phases[p]) throw new CliError(`--phase ${p}: the config has no phases.${p}`);
+  const phases = ckpt ? requested.filter((p) => p === ckpt.state.phase || (p === 'gan' && ckpt.state.phase === 'psnr')) : requested;
+
+  const signals = watchSignals();
+  const files: string[] = ['config.json', 'train.jsonl'];
+  let psnrGen: Generator | undefined;
+  let ganGen: Generator | undefined;
+  let interpolation: InterpRow[] | undefined;
+
+  const saveState = async (phase: PhaseName, iter: number, tensors: Record<string, Record<string, tf.Tensor>>, adamSteps: Record<string, number>) => {
+    const snapshot = snapshotTensors(tensors);
+    await saveCheckpoint(o.outDir, { version: 1, phase, iter, rng: rng.state(), data: { ...data }, adamSteps, config: configJson }, snapshot);
+  };
+  const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net) => {
+    const v = await validator.run((x) => g.spec.forward(params, x, g.config) as tf.Tensor4D, c.validation.samples);
+    const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs);
+    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, bicubic: v.bicubic, samples });
+  };
+  const loopBase = { config: c, source, data, log, progress: o.progress, outDir: o.outDir };
+  const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net) => ({
+    validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g),
+    checkpoint: (iter: number) => saveState(phase, iter, stepper.tensors(), stepper.adamSteps()),
+    stopRequested: signals.requested,
+  });
+
+  try {
+    if (phases.includes('psnr')) {
+      const cfg = c.phases.psnr!;
+      const g = newGeneratorNet(c);
+      const stepper = new PsnrStepper(g, cfg);
+      let start = 0;
+      if (ckpt?.state.phase === 'psnr') {
+        restoreInto(g.vars, ckpt.groups.g, 'generator');
+        if (stepper.ema) restoreInto(stepper.ema.params, ckpt.groups.ema, 'EMA generator');
+        restoreAdam(stepper.opt, ckpt, 'optG', ckpt.state.adamSteps.g);
+        start = ckpt.state.iter;
+        o.print(`resuming psnr phase at iteration ${start}`);
+      }
+      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g) });
+      psnrGen = asGenerator(g, cloneParams(stepper.exportParams()));
+      const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', validator, { iterations: cfg.iterations, fp16: c.export.fp16 });
+      files.push('psnr.safetensors');
+      o.print(`psnr phase done: val PSNR-Y ${v.psnr.toFixed(3)} dB, SSIM-Y ${v.ssim.toFixed(4)}`);
+      stepper.dispose();
+      g.dispose();
+    }
+
+    if (phases.includes('gan')) {
+      const cfg = c.phases.gan!;
+      if (!psnrGen) {
+        const path = join(o.outDir, 'psnr.safetensors');
+        if (!existsSync(path)) throw new CliError(`phase gan starts from the psnr model, but ${path} does not exist (run --phase psnr first)`);
+        psnrGen = (await loadModelFile(path)).generator;
+      }
+      const g = generatorNet({ ...psnrGen, params: cloneParams(psnrGen.params) });
+      const d = newDiscriminatorNet(c);
+      const p = cfg.losses.perceptual;
+      const perceptual = p.weight > 0 ? loadPerceptual(p.vggWeights!, p.layer, p.criterion) : undefined;
+      const stepper = new GanStepper(g, d, cfg, c.scale, rng, perceptual);
+      let start = 0;
+      if (ckpt?.state.phase === 'gan') {
+        restoreInto(g.vars, ckpt.groups.g, 'generator');
+        restoreInto(d.vars, ckpt.groups.d, 'discriminator');
+        d.setBuffers(ckpt.groups.dbuf ?? {});
+        if (stepper.ema) restoreInto(stepper.ema.params, ckpt.groups.ema, 'EMA generator');
+        restoreAdam(stepper.optG, ckpt, 'optG', ckpt.state.adamSteps.g);
+        restoreAdam(stepper.optD, ckpt, 'optD', ckpt.state.adamSteps.d);
+        start = ckpt.state.iter;
+        o.print(`resuming gan phase at iteration ${start}`);
+      }
+      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g) });
+      ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
+      const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
+      await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);
+      files.push('gan.safetensors');
+      interpolation = await exportInterpolations(o.outDir, psnrGen, ganGen, c.export.alphas, validator, info);
+      files.push(...interpolation.filter((r) => r.alpha > 0 && r.alpha < 1).map((r) => r.file), 'interp.json');
+      o.print(formatInterpTable(interpolation));
+      stepper.dispose();
+      perceptual?.dispose();
+      g.dispose();
+      d.dispose();
+    }
+  } finally {
+    signals.dispose();
+    if (psnrGen) disposeParams(psnrGen.params);
+    if (ganGen) disposeParams(ganGen.params);
+  }
+  return { outDir: o.outDir, files: [...files, 'checkpoint.safetensors'], interpolation };
+}

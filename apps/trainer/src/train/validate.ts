@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { compare, meanScores, upscaleBicubic, type ImageU8, type Scores } from '@sr/metrics';
+import { Upscaler } from '@sr/model';
+import type { ImagePair } from '../data/dataset.ts';
+import { writeImage } from '../io/image-io.ts';
+
+export interface ValidationOptions {
+  scale: number;
+  crop: number;
+  yChannel: boolean;
+  /** LR tile side for the tiling engine (0 = whole image). */
+  tile: number;
+}
+
+export interface ValidationResult {
+  psnr: number;
+  ssim: number;
+  bicubic: Scores;
+  perImage: (Scores & { name: string })[];
+  /** SR outputs of the first images, for sample strips. */
+  outputs: ImageU8[];
+}
+
+/** Nearest-neighbour upscale (the "LR" panel of a strip, so every panel has the HR size). */
+function nearest(img: ImageU8, s: number): ImageU8 {
+  const w = img.width * s;
+  const out = new Uint8Array(w * img.height * s * img.channels);
+  for (let y = 0; y < img.height * s; y++) {
+    for (let x = 0; x < w; x++) {
+      const src = (Math.floor(y / s) * img.width + Math.floor(x / s)) * img.channels;
+      out.set(img.data.subarray(src, src + img.channels), (y * w + x) * img.channels);
+    }
+  }
+  return { width: w, height: img.height * s, channels: img.channels, data: out };
+}
+
+/** Panels of equal height side by side with a 4 px white gap. */
+export function hstack(panels: ImageU8[], gap = 4): ImageU8 {
+  const h = panels[0].height;
+  const c = panels[0].channels;
+  const width = panels.reduce((s, p) => s + p.width, 0) + gap * (panels.length - 1);
+  const data = new Uint8Array(width * h * c).fill(255);
+  let x0 = 0;
+  for (const p of panels) {
+    for (let y = 0; y < h; y++) data.set(p.data.subarray(y * p.width * c, (y + 1) * p.width * c), (y * width + x0) * c);
+    x0 += p.width + gap;
+  }
+  return { width, height: h, channels: c, data };
+}
+
+/** Bicubic baselines are fixed for a val set: computed once per run. */
+export class Validator {
+  private readonly bicubic: ImageU8[];
+  private readonly bicubicScores: Scores[];
+
+  constructor(
+    readonly pairs: readonly ImagePair[],
+    readonly opts: ValidationOptions,
+  ) {
+    this.bicubic = pairs.map((p) => upscaleBicubic(p.lr, opts.scale));
+    this.bicubicScores = pairs.map((p, i) => compare(this.bicubic[i], p.hr, this.metricOptions()));
+  }
+
+  private metricOptions() {
+    return { yChannel: this.opts.yChannel, cropBorder: this.opts.crop };
+  }
+
+  /** PSNR/SSIM of G (a pure NHWC forward) and of bicubic on every val image; keeps the first `keep` outputs. */
+  async run(forward: (x: tf.Tensor4D) => tf.Tensor4D, keep: number): Promise<ValidationResult> {
+    const engine = new Upscaler({ forward, scale: this.opts.scale });
+    const perImage: (Scores & { name: string })[] = [];
+    const outputs: ImageU8[] = [];
+    for (const [i, pair] of this.pairs.entries()) {
+      const sr = await engine.upscale(pair.lr, { tile: this.opts.tile });
+      perImage.push({ name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) });
+      if (i < keep) outputs.push(sr);
+    }
+    return { ...meanScores(perImage), bicubic: meanScores(this.bicubicScores), perImage, outputs };
+  }
+
+  /** Writes LR-nearest | bicubic | SR | HR strips; returns the file names. */
+  async saveStrips(dir: string, tag: string, outputs: readonly ImageU8[]): Promise<string[]> {
+    const files: string[] = [];
+    for (const [i, sr] of outputs.entries()) {
+      const p = this.pairs[i];
+      const file = `${tag}-${i}.png`;
+      await writeImage(join(dir, file), hstack([nearest(p.lr, this.opts.scale), this.bicubic[i], sr, p.hr]));
+      files.push(file);
+    }
+    return files;
+  }
+}
