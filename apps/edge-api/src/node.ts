@@ -51,10 +51,8 @@ export function createNodeApp(opts: NodeAppOptions = {}): OpenAPIHono {
     // Weight files stay private; the page and its scripts are public.
     serveAsset: async (c) => {
       if (c.req.path.startsWith('/models/')) return undefined;
-      let response: Response | undefined;
-      await statics(c, async () => {});
-      if (c.finalized) response = c.res;
-      return response;
+      const response = await statics(c, async () => {});
+      return response instanceof Response ? response : undefined;
     },
   });
 }

@@ -75,7 +75,12 @@ export class ModelRegistry {
   ) {}
 
   getManifest(): Promise<Manifest> {
-    this.manifest ??= this.source.readManifest().then(parseManifest);
+    this.manifest ??= this.source
+      .readManifest()
+      .then(parseManifest)
+      .catch((err: unknown) => {
+        throw new ApiError(503, 'model_unhealthy', `no usable models manifest: ${(err as Error).message}`);
+      });
     this.manifest.catch(() => {
       this.manifest = null;
     });
