@@ -11,6 +11,7 @@ const SHARED = fileURLToPath(new URL('../../../../shared', import.meta.url));
 const GOLDEN = join(SHARED, 'golden');
 const HR_DIR = join(SHARED, 'datasets', 'urban100-val');
 const present = existsSync(join(GOLDEN, 'metrics.json')) && existsSync(HR_DIR);
+if (!present) console.warn(`metrics-golden: SKIPPED, ${GOLDEN} or ${HR_DIR} not found (the shared folder beside the checkout)`);
 
 const PSNR_TOL = 0.005;
 const SSIM_TOL = 0.0005;
