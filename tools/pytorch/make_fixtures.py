@@ -4,6 +4,7 @@ Every model is tiny, seeded and saved with torch.save; inputs and reference outp
 (NCHW float32, PyTorch layout) and `manifest.json` lists the cases for the TypeScript tests."""
 
 import json
+import math
 import struct
 import sys
 from collections import OrderedDict
@@ -75,7 +76,7 @@ def hash_weights_(module):
         for k, (name, p) in enumerate(module.state_dict().items()):
             u = hash_uniform(p.numel(), k * 1_000_003)
             fan_in = p[0].numel() if p.dim() > 1 else 1
-            bound = (6.0 / fan_in) ** 0.5 if p.dim() > 1 else 0.05
+            bound = math.sqrt(6.0 / fan_in) if p.dim() > 1 else 0.05
             p.copy_(torch.from_numpy(((u * 2.0 - 1.0) * bound).astype(np.float32)).view(p.shape))
     return module.eval()
 
