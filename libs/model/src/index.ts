@@ -7,3 +7,17 @@ export { vgg19, vgg19Features, VGG19_LAYERS, type VGG19Config } from './archs/vg
 export { countParams, createGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';
 export { initBackend, type BackendInfo, type BackendPreference, type InitBackendOptions } from './runtime/backend.ts';
 export * as ops from './ops/index.ts';
+export { WeightsError } from './weights/errors.ts';
+export type { HostTensor, StateDict } from './weights/host-tensor.ts';
+export { parseSafetensors, serializeSafetensors, SafetensorsError, type SafetensorsContents } from './weights/safetensors.ts';
+export { readPth, PthError, type PthContents } from './weights/pth.ts';
+export { normalizeKeys, type KeyScheme } from './weights/key-schemes.ts';
+export { inferArch, type InferredArch, type InferOptions } from './weights/infer-arch.ts';
+export { checkStateDict, paramsToStateDict, stateDictToParams } from './weights/state-dict.ts';
+export { generatorFromStateDict, generatorToStateDict, type ArchHint } from './weights/generator-weights.ts';
+export { interpolateGenerators, interpolateParams } from './weights/interpolate.ts';
+export {
+  decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, saveModelFile, sha256Hex,
+  sniffWeightFormat, type ExtraMetadata, type LoadedModel, type SaveOptions, type WeightFormat,
+} from './weights/model-file.ts';
+export * from './tiling.ts';

@@ -97,7 +97,7 @@ function norm(
   if (opts.statsOut && r.runningMean && r.runningVar) {
     opts.statsOut[`${bn}.running_mean`] = tf.keep(r.runningMean);
     opts.statsOut[`${bn}.running_var`] = tf.keep(r.runningVar);
-    opts.statsOut[`${bn}.num_batches_tracked`] = tf.keep(tf.add(param(params, `${bn}.num_batches_tracked`), 1));
+    opts.statsOut[`${bn}.num_batches_tracked`] = tf.keep(tf.add(param(params, `${bn}.num_batches_tracked`), tf.scalar(1, 'int32')));
   } else {
     r.runningMean?.dispose();
     r.runningVar?.dispose();

@@ -55,7 +55,6 @@ async function loadNative(): Promise<BackendInfo | null> {
 
 async function loadWasm(opts: InitBackendOptions, log: (line: string) => void): Promise<BackendInfo> {
   const threads = opts.threads ?? threadsFromEnv();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   const source: WasmSource = opts.wasmModule
     ? { kind: 'module', module: opts.wasmModule }
     : { kind: 'path', path: opts.wasmPath ?? (await defaultWasmDir()) };
@@ -100,6 +99,9 @@ function once(kind: string, load: () => Promise<BackendInfo | null>, log: (line:
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const log = opts.log === null ? () => {} : (opts.log ?? ((line: string) => console.error(line)));
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw new Error(`initBackend: threads must be a positive integer, got ${opts.threads}`);
+  }
   registerOpGradients();
   const prefer = opts.prefer ?? 'auto';
   let info: BackendInfo | null = null;
