@@ -47,11 +47,7 @@ export function assertSameShape(a: Image, b: Image): void {
   }
 }
 
-export function createImageF(width: number, height: number, channels: number): ImageF {
-  return { width, height, channels, data: new Float64Array(width * height * channels) };
-}
-
-/** Round half away from zero (MATLAB `round`) and clamp to 0..255. */
+/** Round half away from zero (MATLAB `round`) and clamp to 0..255. An 8-bit input is returned as is (same object). */
 export function toU8(img: Image): ImageU8 {
   if (img.data instanceof Uint8Array) return img as ImageU8;
   const src = img.data;
@@ -64,7 +60,7 @@ export function toU8(img: Image): ImageU8 {
   return { width: img.width, height: img.height, channels: img.channels, data: out };
 }
 
-/** The rectangle [x, x+width) x [y, y+height) as a new image of the same element type. */
+/** The rectangle [x, x+width) x [y, y+height) as a new image of the same element type; the input itself if that is all of it. */
 export function cropImage<T extends Image>(img: T, x: number, y: number, width: number, height: number): T {
   if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > img.width || y + height > img.height) {
     throw new RangeError(`crop ${width}x${height}+${x}+${y} does not fit in a ${img.width}x${img.height} image`);

@@ -30,7 +30,8 @@ export async function readImageRgb(path: string): Promise<ImageU8> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    // A copy with its own ArrayBuffer, safe to transfer to a worker.
+    return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
   } catch (err) {
     throw new CliError(`cannot decode ${path} as an image: ${err instanceof Error ? err.message : String(err)}`);
   }
