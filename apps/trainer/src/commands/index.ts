@@ -3,11 +3,19 @@ import { bicubicCommand } from './bicubic.ts';
 import { downscaleCommand } from './downscale.ts';
 import { metricsCommand } from './metrics.ts';
 import { trainCommand } from './train.ts';
+import { evalCommand } from './eval.ts';
+import { convertCommand } from './convert.ts';
+import { infoCommand } from './info.ts';
+import { interpolateCommand } from './interpolate.ts';
 
 /** Every `sr` command, one module per file. */
 export const commands: CommandModule<any, any>[] = [
   metricsCommand,
   trainCommand,
+  evalCommand,
   downscaleCommand,
   bicubicCommand,
+  convertCommand,
+  infoCommand,
+  interpolateCommand,
 ];

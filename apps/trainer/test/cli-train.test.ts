@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readJsonl } from '../src/report/jsonl.ts';
+import { syntheticImage } from '../src/data/synthetic.ts';
+import { writeImage } from '../src/io/image-io.ts';
+
+const SR = join(import.meta.dirname, '../bin/sr.mjs');
+const TINY = join(import.meta.dirname, '../src/config/examples/tiny-cpu.json');
+/** The tiny example, smaller still: a few seconds for both phases. */
+const FAST = [
+  'phases.psnr.iterations=8',
+  'phases.gan.iterations=4',
+  'phases.psnr.scheduler={"type":"cosine","periods":[8]}',
+  'data.batchSize=2',
+  'data.train.synthetic={"count":3,"width":136,"height":136}',
+  'data.val.synthetic={"count":1,"width":64,"height":64}',
+  'generator.config.num_feat=8',
+  'generator.config.num_conv=2',
+  'logging.every=1',
+  'logging.statsEvery=4',
+  'validation.every=100',
+  'validation.samples=1',
+  'checkpoint.every=2',
+].flatMap((s) => ['--set', s]);
+
+const env = { ...process.env, SR_WASM_THREADS: '1' };
+
+function sr(args: string[]) {
+  return spawnSync(process.execPath, [SR, ...args], { encoding: 'utf8', env });
+}
+
+const trainLosses = (dir: string) =>
+  readJsonl(join(dir, 'train.jsonl'))
+    .filter((r) => r.kind === 'train')
+    .map((r) => ({ phase: r.phase, iter: r.iter, losses: r.losses }));
+
+/** Starts a run and sends `signal` as soon as `ready()` holds (polled every 20 ms). */
+async function runUntilThenKill(dir: string, signal: NodeJS.Signals, ready: () => boolean): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [SR, 'train', '--config', TINY, '--out', dir, ...FAST], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (!ready() && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  child.kill(signal);
+  return { code: await exited, stderr };
+}
+
+describe('sr train (end to end)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sr-train-'));
+
+  it('rejects a bad config with exit 2 naming the field', () => {
+    const r = sr(['train', '--config', TINY, '--out', join(root, 'bad'), '--set', 'data.batchSize=-1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('data.batchSize');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names a corrupt training image (fatal by config)', async () => {
+    const hr = join(root, 'hr');
+    mkdirSync(hr);
+    await writeImage(join(hr, 'ok.png'), syntheticImage(0, 0, 140, 140));
+    writeFileSync(join(hr, 'broken.png'), 'garbage');
+    const r = sr(['train', '--config', TINY, '--out', join(root, 'corrupt'), ...FAST, '--set', `data.train={"hr":"${hr}"}`, '--set', 'data.onBadImage="fatal"']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('broken.png');
+  });
+
+  const full = join(root, 'full');
+  it('runs both phases, writes logs, checkpoint, exports and interpolations; sr eval reads them', async () => {
+    const r = sr(['train', '--config', TINY, '--out', full, ...FAST]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ['config.json', 'train.jsonl', 'checkpoint.safetensors', 'psnr.safetensors', 'gan.safetensors', 'interp-0.5.safetensors', 'interp.json']) {
+      expect(existsSync(join(full, f)), f).toBe(true);
+    }
+    const losses = trainLosses(full);
+    expect(losses.map((l) => `${l.phase}${l.iter}`)).toEqual(['psnr1', 'psnr2', 'psnr3', 'psnr4', 'psnr5', 'psnr6', 'psnr7', 'psnr8', 'gan1', 'gan2', 'gan3', 'gan4']);
+    const records = readJsonl(join(full, 'train.jsonl'));
+    expect(records.some((r) => r.kind === 'stats' && r.phase === 'gan' && r.d)).toBe(true);
+    const val = records.filter((r) => r.kind === 'val');
+    expect(val.map((v) => v.phase)).toEqual(['psnr', 'gan']);
+    expect(existsSync(join(full, 'samples', (val[0].samples as string[])[0]))).toBe(true);
+    expect(JSON.parse(readFileSync(join(full, 'interp.json'), 'utf8')).map((row: { alpha: number }) => row.alpha)).toEqual([0, 0.5, 1]);
+
+    const hr = join(root, 'val');
+    mkdirSync(hr);
+    await writeImage(join(hr, 'a.png'), syntheticImage(5, 0, 64, 48));
+    const e = sr(['eval', '--model', join(full, 'interp-0.5.safetensors'), '--hr', hr, '--scale', '4', '--y-channel', '--crop', '4', '--json']);
+    expect(e.status, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout);
+    expect(report.images).toBe(1);
+    expect(report.psnr).toBeGreaterThan(10);
+    expect(report.bicubic.psnr).toBeGreaterThan(10);
+    expect(report.perImage[0].name).toBe('a.png');
+  });
+
+  it('SIGKILL after the first checkpoint, then --resume, gives the same losses as the uninterrupted run', async () => {
+    const dir = join(root, 'killed');
+    const killed = await runUntilThenKill(dir, 'SIGKILL', () => existsSync(join(dir, 'checkpoint.safetensors')));
+    expect(killed.code).toBeNull();
+    const r = sr(['train', '--resume', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming (psnr|gan) phase at iteration \d+/);
+    expect(trainLosses(dir)).toEqual(trainLosses(full));
+  });
+
+  it('SIGINT in the gan phase saves a checkpoint and exits cleanly; resuming completes the run identically', async () => {
+    const dir = join(root, 'interrupted');
+    const log = join(dir, 'train.jsonl');
+    const stopped = await runUntilThenKill(dir, 'SIGINT', () => existsSync(log) && readFileSync(log, 'utf8').includes('"phase":"gan"'));
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`--resume ${dir}`);
+    const r = sr(['train', '--resume', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming gan phase at iteration [1-3]\b/);
+    expect(trainLosses(dir)).toEqual(trainLosses(full));
+  });
+});
