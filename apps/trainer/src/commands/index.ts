@@ -4,6 +4,7 @@ import { downscaleCommand } from './downscale.ts';
 import { metricsCommand } from './metrics.ts';
 import { trainCommand } from './train.ts';
 import { evalCommand } from './eval.ts';
+import { plotCommand } from './plot.ts';
 import { convertCommand } from './convert.ts';
 import { infoCommand } from './info.ts';
 import { interpolateCommand } from './interpolate.ts';
@@ -13,6 +14,7 @@ export const commands: CommandModule<any, any>[] = [
   metricsCommand,
   trainCommand,
   evalCommand,
+  plotCommand,
   downscaleCommand,
   bicubicCommand,
   convertCommand,

@@ -1,0 +1,81 @@
+import type { LogRecord } from './jsonl.ts';
+
+/** A vega-lite spec (kept loose: the library validates it when compiling). */
+export type ChartSpec = Record<string, unknown>;
+
+export interface Chart {
+  name: string;
+  title: string;
+  spec: ChartSpec;
+}
+
+interface Row {
+  step: number;
+  phase: string;
+  series: string;
+  value: number;
+}
+
+const WIDTH = 560;
+const HEIGHT = 260;
+
+function lineChart(title: string, rows: Row[], opts: { logY?: boolean; yTitle: string; dashedSeries?: string[] }): ChartSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    background: 'white',
+    data: { values: rows },
+    mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.5, point: { size: 18 } },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'iteration (psnr, then gan)' },
+      y: { field: 'value', type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null },
+      strokeDash: { condition: { test: `indexof(${JSON.stringify(opts.dashedSeries ?? [])}, datum.series) >= 0`, value: [4, 3] }, value: [1, 0] },
+    },
+  };
+}
+
+/**
+ * The training curves of a run from its JSONL log. Iterations of the gan phase are offset by the psnr phase's length
+ * so both phases share one x axis.
+ */
+export function buildCharts(records: readonly LogRecord[]): Chart[] {
+  const psnrEnd = Math.max(0, ...records.filter((r) => r.phase === 'psnr').map((r) => r.iter));
+  const step = (r: LogRecord) => (r.phase === 'gan' ? psnrEnd + r.iter : r.iter);
+  const rows = (pick: (r: LogRecord) => Record<string, number | undefined> | undefined, kind: LogRecord['kind']): Row[] =>
+    records
+      .filter((r) => r.kind === kind)
+      .flatMap((r) =>
+        Object.entries(pick(r) ?? {})
+          .filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]))
+          .map(([series, value]) => ({ step: step(r), phase: r.phase, series: `${r.phase} ${series}`, value })),
+      );
+  const positive = (xs: Row[]) => xs.filter((x) => x.value > 0);
+  const charts: Chart[] = [
+    { name: 'losses', title: 'Losses', spec: lineChart('Losses', positive(rows((r) => r.losses as Record<string, number>, 'train')), { logY: true, yTitle: 'loss' }) },
+    { name: 'lr', title: 'Learning rates', spec: lineChart('Learning rates', positive(rows((r) => r.lr as Record<string, number>, 'train')), { logY: true, yTitle: 'learning rate' }) },
+  ];
+  const val = (metric: 'psnr' | 'ssim') =>
+    rows((r) => ({ model: r[metric] as number, bicubic: (r.bicubic as Record<string, number> | undefined)?.[metric] }), 'val');
+  const valRows = val('psnr');
+  if (valRows.length) {
+    const dashed = ['psnr bicubic', 'gan bicubic'];
+    charts.push({ name: 'psnr', title: 'Validation PSNR-Y vs bicubic', spec: lineChart('Validation PSNR (dB)', valRows, { yTitle: 'PSNR (dB)', dashedSeries: dashed }) });
+    charts.push({ name: 'ssim', title: 'Validation SSIM-Y vs bicubic', spec: lineChart('Validation SSIM', val('ssim'), { yTitle: 'SSIM', dashedSeries: dashed }) });
+  }
+  const acc = rows((r) => r.dAccuracy as Record<string, number> | undefined, 'train');
+  if (acc.length) charts.push({ name: 'd-accuracy', title: 'Discriminator accuracy', spec: lineChart('D accuracy (train batch)', acc, { yTitle: 'accuracy' }) });
+  const gradStats = records
+    .filter((r) => r.kind === 'stats')
+    .flatMap((r) =>
+      (['g', 'd'] as const).flatMap((net) =>
+        Object.entries((r[net] as Record<string, { grad?: { meanAbs: number } }> | undefined) ?? {})
+          .filter(([, s]) => s.grad && s.grad.meanAbs > 0)
+          .map(([layer, s]) => ({ step: step(r), phase: r.phase, series: `${net.toUpperCase()} ${layer}`, value: s.grad!.meanAbs })),
+      ),
+    );
+  if (gradStats.length) charts.push({ name: 'grad-stats', title: 'Gradient mean |g| (first, middle, last layer)', spec: lineChart('Gradient mean |g|', gradStats, { logY: true, yTitle: 'mean |grad|' }) });
+  return charts;
+}
