@@ -5,7 +5,7 @@ import type { ChartSpec } from './charts.ts';
 
 /** Renders a vega-lite spec to SVG headlessly (no browser, no canvas). */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
-  const compiled = compile(spec as Parameters<typeof compile>[0]).spec;
+  const compiled = compile(spec as unknown as Parameters<typeof compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
