@@ -1,4 +1,5 @@
 import { ApiError } from './errors.ts';
+import { awaitShared } from './shared-wait.ts';
 
 /**
  * At most `concurrency` jobs run at once and at most `maxQueue` wait; a job beyond that is refused
@@ -26,7 +27,7 @@ export class JobQueue {
           'Retry-After': String(this.retryAfter),
         });
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await awaitShared(new Promise<void>((resolve) => this.waiting.push(resolve)));
     } else {
       this.running++;
     }

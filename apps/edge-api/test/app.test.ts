@@ -3,20 +3,15 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createNodeApp } from '../src/node.ts';
-import { decodeRgb, makeModelsDir, pngHeaderOnly, testImage, type ModelsDir } from './fixtures.ts';
+import { decodeRgb, makeModelsDir, testImage, type ModelsDir } from './fixtures.ts';
+import { BAD_ALPHAS, BAD_QUERIES, bodyErrorCases, expectError, maxAbsDiff } from './cases.ts';
 
 let models: ModelsDir;
 let app: OpenAPIHono;
-let png: Uint8Array;
+let png: Uint8Array<ArrayBuffer>;
 
 const post = (a: OpenAPIHono, path: string, body: BodyInit | null, type = 'image/png', headers: Record<string, string> = {}) =>
   a.request(path, { method: 'POST', body, headers: type ? { 'content-type': type, ...headers } : headers });
-
-async function expectError(res: Response, status: number, code: string): Promise<void> {
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  expect({ status: res.status, code: body.error.code }).toEqual({ status, code });
-  expect(body.error.message.length).toBeGreaterThan(0);
-}
 
 beforeAll(async () => {
   models = await makeModelsDir();
@@ -72,22 +67,10 @@ describe('POST /v1/upscale', () => {
     expect(Number(tiled.headers.get('x-sr-tiles'))).toBe(9);
     const a = await decodeRgb(new Uint8Array(await untiled.arrayBuffer()));
     const b = await decodeRgb(new Uint8Array(await tiled.arrayBuffer()));
-    let worst = 0;
-    for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
-    expect(worst).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1);
   });
 
-  it.each([
-    ['an empty body', () => new Uint8Array(0), 'image/png', 400, 'empty_body'],
-    ['a corrupt PNG', () => corrupt(png), 'image/png', 400, 'undecodable'],
-    ['a truncated JPEG', async () => (await testImage(24, 20, 'jpeg')).slice(0, 300), 'image/jpeg', 400, 'undecodable'],
-    ['a 0x0 PNG header', () => pngHeaderOnly(0, 0), 'image/png', 422, 'invalid_image'],
-    ['a 50000x50000 PNG header', () => pngHeaderOnly(50000, 50000), 'image/png', 413, 'too_many_pixels'],
-    ['a GIF', () => new TextEncoder().encode('GIF89a\x01\x00\x01\x00'), 'image/gif', 415, 'unsupported_media_type'],
-    ['unknown bytes', () => new TextEncoder().encode('hello world, not an image'), 'application/octet-stream', 415, 'unsupported_media_type'],
-    ['PNG bytes declared as JPEG', () => png, 'image/jpeg', 415, 'media_type_mismatch'],
-    ['a 3 MB body', () => new Uint8Array(3 * 1024 * 1024), 'image/png', 413, 'body_too_large'],
-  ] as const)('refuses %s', async (_what, body, type, status, code) => {
+  it.each(bodyErrorCases(3 * 1024 * 1024))('refuses $what with $status $code', async ({ body, type, status, code }) => {
     await expectError(await post(app, '/v1/upscale', await body(), type), status, code);
   });
 
@@ -97,19 +80,11 @@ describe('POST /v1/upscale', () => {
     await expectError(await app.request('/v1/upscale', { method: 'POST', body: form }), 400, 'bad_request');
   });
 
-  it.each(['abc', '', '-0.1', '1.5', 'NaN', '1e-3', '0x1'])('refuses alpha=%j with 422', async (alpha) => {
+  it.each(BAD_ALPHAS)('refuses alpha=%j with 422', async (alpha) => {
     await expectError(await post(app, `/v1/upscale?alpha=${encodeURIComponent(alpha)}`, png), 422, 'invalid_query');
   });
 
-  it.each([
-    ['tile=-1', 'invalid_query'],
-    ['tile=4', 'invalid_query'],
-    ['tile=4096', 'invalid_query'],
-    ['format=gif', 'invalid_query'],
-    ['quality=0', 'invalid_query'],
-    ['model=nope', 'unknown_model'],
-    ['model=tiny-rrdb-x2&alpha=0.5', 'invalid_query'],
-  ])('refuses %s with 422', async (q, code) => {
+  it.each(BAD_QUERIES)('refuses %s with 422', async (q, code) => {
     await expectError(await post(app, `/v1/upscale?${q}`, png), 422, code);
   });
 
@@ -117,12 +92,6 @@ describe('POST /v1/upscale', () => {
     await expectError(await post(app, `/v1/upscale?model=${models.broken}`, png), 503, 'model_unhealthy');
   });
 });
-
-function corrupt(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  for (let i = 40; i < out.length - 12; i++) out[i] ^= 0x5a; // keeps signature and IHDR, breaks the data
-  return out;
-}
 
 describe('POST /v1/evaluate', () => {
   it('scores model and bicubic on the Y channel with the scale cropped', async () => {

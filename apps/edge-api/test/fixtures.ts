@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
-import { buildManifest, writeManifest } from '../src/models/build-manifest.ts';
+import { buildManifest, writeManifest, type ManifestModelSpec } from '../src/models/build-manifest.ts';
 
 const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
 const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4 };
@@ -32,7 +32,7 @@ export async function makeModelsDir(withBroken = true): Promise<ModelsDir> {
   await writeModel(dir, 'tiny-x4-psnr.safetensors', 'SRVGGNetCompact', SRVGG, 1);
   await writeModel(dir, 'tiny-x4-gan.safetensors', 'SRVGGNetCompact', SRVGG, 2);
   await writeModel(dir, 'tiny-rrdb-x2.safetensors', 'RRDBNet', RRDB, 3);
-  const specs = [
+  const specs: ManifestModelSpec[] = [
     { name: 'tiny-x4', file: 'tiny-x4-psnr.safetensors', gan: 'tiny-x4-gan.safetensors', default: true, defaultAlpha: 0.5 },
     { name: 'tiny-rrdb-x2', file: 'tiny-rrdb-x2.safetensors', quality: [{ dataset: 'random', psnrY: 10, ssimY: 0.1 }] },
   ];
@@ -47,7 +47,7 @@ export async function makeModelsDir(withBroken = true): Promise<ModelsDir> {
 }
 
 /** A smooth RGB test picture (gradients + a disc), deterministic. */
-export function testPixels(width: number, height: number): Uint8Array {
+export function testPixels(width: number, height: number): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -61,14 +61,14 @@ export function testPixels(width: number, height: number): Uint8Array {
   return data;
 }
 
-export async function testImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png'): Promise<Uint8Array> {
+export async function testImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png'): Promise<Uint8Array<ArrayBuffer>> {
   const s = sharp(testPixels(width, height), { raw: { width, height, channels: 3 } });
   const out = format === 'png' ? s.png() : format === 'jpeg' ? s.jpeg({ quality: 95 }) : s.webp({ quality: 95 });
   return new Uint8Array(await out.toBuffer());
 }
 
 /** A valid PNG signature and IHDR claiming `width` x `height`, with no pixel data. */
-export function pngHeaderOnly(width: number, height: number): Uint8Array {
+export function pngHeaderOnly(width: number, height: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(33);
   b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
   new DataView(b.buffer).setUint32(16, width);

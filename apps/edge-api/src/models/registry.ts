@@ -4,6 +4,7 @@ import { ApiError } from '../errors.ts';
 import { createUpscaler, disposeGenerator, interpolateGenerators, loadFile, parameterCount, probe } from './engine.ts';
 import { defaultModel, parseManifest, type Manifest, type ModelEntry } from './manifest.ts';
 import { compareFingerprints } from './self-check.ts';
+import { awaitShared } from '../shared-wait.ts';
 
 /** Where the manifest and the weight files come from (a directory in Node, static assets in workerd). */
 export interface ModelSource {
@@ -84,7 +85,7 @@ export class ModelRegistry {
     this.manifest.catch(() => {
       this.manifest = null;
     });
-    return this.manifest;
+    return awaitShared(this.manifest);
   }
 
   /** The entry for `name` (default model when absent); 422 for an unknown name. */
@@ -106,7 +107,7 @@ export class ModelRegistry {
   /** Loads (and so self-checks) every model; resolves to each one's health. */
   async checkAll(): Promise<Record<string, ModelHealth>> {
     const manifest = await this.getManifest();
-    await Promise.all(manifest.models.map((e) => this.load(e).catch(() => undefined)));
+    await Promise.all(manifest.models.map((e) => awaitShared(this.load(e)).catch(() => undefined)));
     return Object.fromEntries(manifest.models.map((e) => [e.name, this.healthOf(e.name)]));
   }
 
@@ -137,7 +138,7 @@ export class ModelRegistry {
     }
     let loaded: Loaded;
     try {
-      loaded = await this.load(entry);
+      loaded = await awaitShared(this.load(entry));
     } catch (err) {
       throw new ApiError(503, 'model_unhealthy', `model '${entry.name}' failed its self-check: ${(err as Error).message}`);
     }

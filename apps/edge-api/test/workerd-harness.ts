@@ -1,0 +1,92 @@
+/**
+ * Runs the real worker in local workerd through `wrangler dev` (what `npm start` does) on 127.0.0.1
+ * with free ports, the given models as static assets, and bounded start-up time. `stop` kills the
+ * whole process group (wrangler and its workerd child).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningWorker {
+  url: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logs: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode != null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      const res = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev was not ready after ${timeoutMs} ms:\n${logs()}`);
+}
+
+export async function startWorker(modelsDir: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<RunningWorker> {
+  const assets = await mkdtemp(join(tmpdir(), 'sr-edge-assets-'));
+  await cp(join(APP_DIR, 'public'), assets, { recursive: true, filter: (src) => !src.includes(`${join('public', 'models')}`) });
+  await cp(modelsDir, join(assets, 'models'), { recursive: true });
+  const [port, inspector] = [await freePort(), await freePort()];
+  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--assets', assets, '--log-level', 'warn'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn('npx', args, {
+    cwd: APP_DIR,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const logs = () => output.slice(-4000);
+  const stop = async () => {
+    if (child.exitCode == null && child.pid != null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(assets, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(url, child, timeoutMs, logs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, logs, stop };
+}

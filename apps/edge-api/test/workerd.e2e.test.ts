@@ -1,0 +1,159 @@
+/**
+ * End to end in real workerd (`wrangler dev` on 127.0.0.1), with API_TOKEN set so every request also
+ * passes the bearer check; the demo page is driven in headless Chromium when /usr/bin/chromium exists.
+ */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRgb, makeModelsDir, testImage, type ModelsDir } from './fixtures.ts';
+import { BAD_ALPHAS, BAD_QUERIES, bodyErrorCases, expectError, maxAbsDiff } from './cases.ts';
+import { startWorker, type RunningWorker } from './workerd-harness.ts';
+
+const TOKEN = 'e2e-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const CHROMIUM = '/usr/bin/chromium';
+
+let models: ModelsDir;
+let worker: RunningWorker;
+let png: Uint8Array<ArrayBuffer>;
+
+const post = (path: string, body: BodyInit, type = 'image/png') =>
+  fetch(`${worker.url}${path}`, { method: 'POST', body, headers: { 'content-type': type, ...AUTH }, signal: AbortSignal.timeout(60_000) });
+const get = (path: string, headers: Record<string, string> = AUTH) => fetch(`${worker.url}${path}`, { headers, signal: AbortSignal.timeout(60_000) });
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+beforeAll(async () => {
+  models = await makeModelsDir();
+  png = await testImage(32, 24);
+  worker = await startWorker(models.dir, { API_TOKEN: TOKEN });
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await rm(models.dir, { recursive: true, force: true });
+});
+
+describe('workerd: metadata endpoints', () => {
+  it('/healthz self-checks every model and reports the broken one', async () => {
+    const res = await get('/healthz', {});
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.runtime).toBe('workerd');
+    for (const name of models.healthy) expect(body.models[name].state).toBe('ok');
+    expect(body.models[models.broken].state).toBe('unhealthy');
+  });
+
+  it('/v1/models and /openapi.json', async () => {
+    const list = (await (await get('/v1/models')).json()).models;
+    expect(list.map((m: { name: string }) => m.name)).toEqual(['tiny-x4', 'tiny-rrdb-x2', 'broken']);
+    const doc = await (await get('/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toContain('/v1/upscale');
+  });
+
+  it('serves the demo page as a static asset and hides the weight files', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Super-resolution demo');
+    expect((await get('/demo.js')).status).toBe(200);
+    await expectError(await get('/models/manifest.json'), 404, 'not_found');
+  });
+
+  it('requires the bearer token on /v1/*', async () => {
+    await expectError(await get('/v1/models', {}), 401, 'unauthorized');
+  });
+});
+
+describe('workerd: upscale', () => {
+  it('PNG, JPEG and WebP in and out, raw and multipart', async () => {
+    for (const format of ['png', 'jpeg', 'webp'] as const) {
+      const res = await post(`/v1/upscale?format=${format}`, await testImage(32, 24, format), `image/${format}`);
+      expect(res.status, await res.clone().text().then((t) => t.slice(0, 200))).toBe(200);
+      expect(res.headers.get('content-type')).toBe(`image/${format}`);
+      expect(res.headers.get('x-sr-model')).toBe('tiny-x4');
+      expect(Number(res.headers.get('x-sr-consistency-psnr'))).toBeGreaterThan(10);
+      expect(res.headers.get('server-timing')).toMatch(/infer;dur=/);
+      const out = await decodeRgb(await bytesOf(res));
+      expect([out.width, out.height]).toEqual([128, 96]);
+    }
+    const form = new FormData();
+    form.set('image', new Blob([png as BlobPart], { type: 'image/png' }), 'in.png');
+    const res = await fetch(`${worker.url}/v1/upscale?model=tiny-rrdb-x2`, { method: 'POST', body: form, headers: AUTH });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sr-scale')).toBe('2');
+  });
+
+  it('20 concurrent requests all succeed with identical bytes', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => post('/v1/upscale?alpha=0.3', png)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const bodies = await Promise.all(results.map(bytesOf));
+    for (const b of bodies.slice(1)) expect(Buffer.from(b).equals(Buffer.from(bodies[0]))).toBe(true);
+  });
+
+  it('tiled and untiled agree within one grey level', async () => {
+    const img = await testImage(40, 36);
+    const untiled = await post('/v1/upscale?tile=0', img);
+    const tiled = await post('/v1/upscale?tile=16', img);
+    expect([untiled.headers.get('x-sr-tiles'), tiled.headers.get('x-sr-tiles')]).toEqual(['1', '9']);
+    const [a, b] = [await decodeRgb(await bytesOf(untiled)), await decodeRgb(await bytesOf(tiled))];
+    expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1);
+  });
+
+  it.each(bodyErrorCases(20 * 1024 * 1024))('refuses $what with $status $code', async ({ body, type, status, code }) => {
+    await expectError(await post('/v1/upscale', (await body()) as BodyInit, type), status, code);
+  });
+
+  it.each(BAD_ALPHAS)('refuses alpha=%j with 422', async (alpha) => {
+    await expectError(await post(`/v1/upscale?alpha=${encodeURIComponent(alpha)}`, png as BodyInit), 422, 'invalid_query');
+  });
+
+  it.each(BAD_QUERIES)('refuses %s with 422', async (q, code) => {
+    await expectError(await post(`/v1/upscale?${q}`, png as BodyInit), 422, code);
+  });
+
+  it('answers 503 for the model that failed its self-check', async () => {
+    await expectError(await post('/v1/upscale?model=broken', png as BodyInit), 503, 'model_unhealthy');
+  });
+});
+
+describe('workerd: evaluate', () => {
+  it('scores the model against bicubic', async () => {
+    const res = await post('/v1/evaluate?model=tiny-rrdb-x2', (await testImage(48, 40)) as BodyInit);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ model: 'tiny-rrdb-x2', scale: 2, yChannel: true, crop: 2 });
+    expect(body.bicubic.psnr).toBeGreaterThan(25);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('demo page in headless Chromium', () => {
+  it('uploads an image and shows the result and its metrics', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      timeout: 30_000,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(worker.url, { timeout: 30_000 });
+      await page.fill('#token', TOKEN);
+      await page.dispatchEvent('#token', 'change');
+      await page.waitForSelector('#model option[value="tiny-x4"]', { state: 'attached', timeout: 20_000 });
+      await page.setInputFiles('#file', { name: 'in.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+      await page.click('#upscale');
+      await page.waitForSelector('#result:not([hidden])', { timeout: 60_000 });
+      const psnr = await page.textContent('[data-metric="Consistency PSNR (dB)"]');
+      expect(Number(psnr)).toBeGreaterThan(10);
+      expect(await page.textContent('[data-metric="Model"]')).toBe('tiny-x4');
+      const width = await page.$eval('#after', (img) => (img as HTMLImageElement).naturalWidth);
+      expect(width).toBe(128);
+      await page.click('#evaluate');
+      await page.waitForSelector('[data-metric="PSNR-Y (dB)"]', { timeout: 60_000 });
+      expect(Number(await page.textContent('[data-metric="Bicubic PSNR-Y (dB)"]'))).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+if (!existsSync(CHROMIUM)) console.warn(`demo page test skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
