@@ -16,7 +16,7 @@ describe('initBackend', () => {
     expect(a).toEqual({ backend: 'wasm', simd: true, threads: 1 });
     expect(b).toBe(a);
     expect(lines.filter((l) => l.startsWith('tfjs backend:'))).toEqual(['tfjs backend: wasm (simd true, threads 1)']);
-    expect(lines.some((l) => /threads need .*directory/.test(l))).toBe(true);
+    expect(lines.some((l) => /threads unavailable .*directory/.test(l))).toBe(true);
     expect(tf.getBackend()).toBe('wasm');
     expect(await initBackend({ prefer: 'wasm', log })).toBe(a);
     expect(lines.filter((l) => l.startsWith('tfjs backend:'))).toHaveLength(1);
@@ -38,8 +38,8 @@ describe('initBackend', () => {
     await expect(initBackend({ prefer: 'wasm', threads: 0 })).rejects.toThrow(/threads must be a positive integer/);
     await expect(initBackend({ prefer: 'wasm', threads: 1.5 })).rejects.toThrow(/threads/);
     // The binary is read and compiled before the active backend is touched.
-    const { registerWasmBackend } = await import('../src/runtime/wasm.ts');
-    await expect(registerWasmBackend({ kind: 'path', path: '/nonexistent/dir' })).rejects.toThrow(/not found/);
+    const { registerWasmBackendFromPath } = await import('../src/runtime/wasm-node.ts');
+    await expect(registerWasmBackendFromPath('/nonexistent/dir')).rejects.toThrow(/not found/);
     expect(tf.getBackend()).toBe('wasm');
   });
 });

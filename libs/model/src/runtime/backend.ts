@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerOpGradients } from '../ops/gradients.ts';
-import { defaultWasmDir, registerWasmBackend, type WasmSource } from './wasm.ts';
+import { registerWasmBackend } from './wasm.ts';
+
+// A variable specifier: bundlers for workerd must not pull in the Node-only loader.
+const NODE_WASM = './wasm-node.ts';
+const loadNodeWasm = () => import(/* @vite-ignore */ NODE_WASM) as Promise<typeof import('./wasm-node.ts')>;
 
 export type BackendPreference = 'auto' | 'wasm' | 'cpu';
 
@@ -55,22 +59,21 @@ async function loadNative(): Promise<BackendInfo | null> {
 
 async function loadWasm(opts: InitBackendOptions, log: (line: string) => void): Promise<BackendInfo> {
   const threads = opts.threads ?? threadsFromEnv();
-  const source: WasmSource = opts.wasmModule
-    ? { kind: 'module', module: opts.wasmModule }
-    : { kind: 'path', path: opts.wasmPath ?? (await defaultWasmDir()) };
+  if (opts.wasmModule) {
+    if (threads > 1) log('wasm threads need Node and a wasm directory; using 1 thread');
+    return { backend: 'wasm', ...(await registerWasmBackend({ kind: 'module', module: opts.wasmModule })) };
+  }
+  if (!isNode()) throw new Error('initBackend: outside Node the wasm backend needs `wasmModule`');
+  const node = await loadNodeWasm();
+  const path = opts.wasmPath ?? node.defaultWasmDir();
   if (threads > 1) {
-    if (source.kind !== 'path' || !isNode()) {
-      log('wasm threads need Node and a wasm directory; using 1 thread');
-    } else {
-      try {
-        const { registerThreadedWasmBackend } = await import('./wasm-threads.ts');
-        return { backend: 'wasm', ...(await registerThreadedWasmBackend(source.path, threads)) };
-      } catch (err) {
-        log(`wasm threads unavailable (${(err as Error).message}); using 1 thread`);
-      }
+    try {
+      return { backend: 'wasm', ...(await node.registerThreadedWasmBackend(path, threads)) };
+    } catch (err) {
+      log(`wasm threads unavailable (${(err as Error).message}); using 1 thread`);
     }
   }
-  return { backend: 'wasm', ...(await registerWasmBackend(source)) };
+  return { backend: 'wasm', ...(await node.registerWasmBackendFromPath(path)) };
 }
 
 const loaded = new Map<string, Promise<BackendInfo | null>>();

@@ -3,15 +3,13 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 
 /**
- * Where the single-threaded wasm binary comes from:
- * - a compiled `WebAssembly.Module` (workerd cannot compile wasm from bytes at run time),
- * - the binary's bytes,
- * - a Node file path, or a directory holding the stock `tfjs-backend-wasm*.wasm` files.
+ * Where the single-threaded wasm binary comes from: a compiled `WebAssembly.Module` (workerd
+ * cannot compile wasm from bytes at run time) or the binary's bytes (Node reads them from disk in
+ * wasm-node.ts). This file imports nothing Node-specific so that the edge bundle stays clean.
  */
 export type WasmSource =
   | { kind: 'module'; module: WebAssembly.Module }
-  | { kind: 'bytes'; bytes: Uint8Array<ArrayBuffer> }
-  | { kind: 'path'; path: string };
+  | { kind: 'bytes'; bytes: Uint8Array<ArrayBuffer>; simd: boolean };
 
 export interface WasmInitResult {
   simd: boolean;
@@ -46,30 +44,10 @@ export function wasmSimdSupported(): boolean {
   }
 }
 
-/** Reads a Node file path: a `.wasm` file, or `fileName` inside a directory. */
-export async function readWasmFile(path: string, fileName: string): Promise<Uint8Array<ArrayBuffer>> {
-  const fs = await import('node:fs/promises');
-  const nodePath = await import('node:path');
-  const stat = await fs.stat(path).catch(() => {
-    throw new Error(`wasm binary not found: ${path}`);
-  });
-  const file = stat.isDirectory() ? nodePath.join(path, fileName) : path;
-  return new Uint8Array(await fs.readFile(file));
-}
-
-/** The installed `@tensorflow/tfjs-backend-wasm` package's `dist/` directory (Node only). */
-export async function defaultWasmDir(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const nodePath = await import('node:path');
-  const require = createRequire(import.meta.url);
-  return nodePath.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-}
-
 async function compile(source: WasmSource, simd: boolean): Promise<WebAssembly.Module> {
   if (source.kind === 'module') return source.module;
-  const name = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
-  const bytes = source.kind === 'bytes' ? source.bytes : await readWasmFile(source.path, name);
-  return WebAssembly.compile(bytes);
+  if (!simd && source.simd) throw new Error('this engine has no wasm SIMD support; pass the non-SIMD binary');
+  return WebAssembly.compile(source.bytes);
 }
 
 /** Adds the cwrapped entry points `BackendWasm` calls (the same set the stock `init()` adds). */
@@ -123,10 +101,10 @@ export async function activateWasmBackend(
   return actualThreads;
 }
 
-/** Single-threaded wasm backend (SIMD binary when the engine supports SIMD). */
+/** Single-threaded wasm backend; `simd` reports the engine's SIMD support (a given Module is assumed to match it). */
 export async function registerWasmBackend(source: WasmSource): Promise<WasmInitResult> {
-  const simd = wasmSimdSupported();
-  const compiled = await compile(source, simd);
+  const engineSimd = wasmSimdSupported();
+  const compiled = await compile(source, engineSimd);
   const threads = await activateWasmBackend(wasmFactory as unknown as WasmFactory, compiled, 1);
-  return { simd, threads };
+  return { simd: source.kind === 'bytes' ? source.simd : engineSimd, threads };
 }
