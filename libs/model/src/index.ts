@@ -21,3 +21,4 @@ export {
   sniffWeightFormat, type ExtraMetadata, type LoadedModel, type SaveOptions, type WeightFormat,
 } from './weights/model-file.ts';
 export * from './tiling.ts';
+export type { WeightDtype } from './weights/dtype.ts';

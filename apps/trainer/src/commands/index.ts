@@ -5,6 +5,9 @@ import { metricsCommand } from './metrics.ts';
 import { trainCommand } from './train.ts';
 import { evalCommand } from './eval.ts';
 import { plotCommand } from './plot.ts';
+import { convertCommand } from './convert.ts';
+import { infoCommand } from './info.ts';
+import { interpolateCommand } from './interpolate.ts';
 
 /** Every `sr` command, one module per file. */
 export const commands: CommandModule<any, any>[] = [
@@ -14,4 +17,7 @@ export const commands: CommandModule<any, any>[] = [
   plotCommand,
   downscaleCommand,
   bicubicCommand,
+  convertCommand,
+  infoCommand,
+  interpolateCommand,
 ];

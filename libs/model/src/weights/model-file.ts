@@ -1,6 +1,8 @@
 import type { Generator } from '../archs/types.ts';
+import type { WeightDtype } from './dtype.ts';
 import { WeightsError } from './errors.ts';
 import { type ArchHint, generatorFromStateDict, generatorToStateDict } from './generator-weights.ts';
+import { normalizeKeys } from './key-schemes.ts';
 import { readPth } from './pth.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
 
@@ -28,6 +30,8 @@ export interface LoadedModel {
   metadata: Record<string, string>;
   /** Hex SHA-256 of the file bytes. */
   sha256: string;
+  /** Distinct stored element types of the generator's tensors, e.g. ['F16']. */
+  dtypes: WeightDtype[];
 }
 
 export type WeightFormat = 'safetensors' | 'pth';
@@ -67,6 +71,10 @@ function archFromMetadata(meta: Record<string, string>): ArchHint | undefined {
   return { arch: meta.arch, config };
 }
 
+function distinct(dtypes: Record<string, WeightDtype>): WeightDtype[] {
+  return [...new Set(Object.values(dtypes))].sort();
+}
+
 /** Which container the bytes are: safetensors (u64 header length + JSON) or a torch.save checkpoint. */
 export function sniffWeightFormat(bytes: Uint8Array): WeightFormat | null {
   if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
@@ -80,13 +88,14 @@ export function sniffWeightFormat(bytes: Uint8Array): WeightFormat | null {
  * sr-toolkit metadata is accepted when its architecture can be inferred from the keys.
  */
 export async function decodeModelFile(bytes: Uint8Array): Promise<LoadedModel> {
-  const { tensors, metadata } = parseSafetensors(bytes);
+  const { tensors, metadata, dtypes } = parseSafetensors(bytes);
   const hint = archFromMetadata(metadata);
   const generator = generatorFromStateDict(tensors, hint);
   if (metadata.scale !== undefined && Number(metadata.scale) !== generator.scale) {
     throw new WeightsError(`metadata scale ${metadata.scale} does not match the ${generator.arch} config (x${generator.scale})`);
   }
-  return { generator, metadata: { ...modelMetadata(generator), ...metadata }, sha256: await sha256Hex(bytes) };
+  const merged = { ...modelMetadata(generator), ...metadata };
+  return { generator, metadata: merged, sha256: await sha256Hex(bytes), dtypes: distinct(dtypes) };
 }
 
 /** Any supported weight file (model file, foreign safetensors, PyTorch .pth) → generator. */
@@ -94,10 +103,11 @@ export async function importWeights(bytes: Uint8Array, hint: ArchHint = {}): Pro
   const format = sniffWeightFormat(bytes);
   if (format === 'safetensors') return { ...(await decodeModelFile(bytes)), format };
   if (format !== 'pth') throw new WeightsError('not a safetensors or PyTorch file');
-  const { stateDict, wrapper } = readPth(bytes);
-  const generator = generatorFromStateDict(stateDict, hint);
-  const metadata = modelMetadata(generator, { source_wrapper: wrapper ?? undefined });
-  return { generator, metadata, sha256: await sha256Hex(bytes), format };
+  const { stateDict, wrapper, dtypes } = readPth(bytes);
+  const { stateDict: named, scheme } = normalizeKeys(stateDict);
+  const generator = generatorFromStateDict(named, hint);
+  const metadata = modelMetadata(generator, { source_wrapper: wrapper ?? undefined, source_keys: scheme });
+  return { generator, metadata, sha256: await sha256Hex(bytes), dtypes: distinct(dtypes), format };
 }
 
 /** Node: writes a model file atomically (temp file + rename). Returns the file's SHA-256. */

@@ -1,6 +1,6 @@
 import { WeightsError } from './errors.ts';
 import { unzipSync } from 'fflate';
-import { decodeToFloat32, DTYPE_BYTES } from './dtype.ts';
+import { decodeToFloat32, DTYPE_BYTES, type WeightDtype } from './dtype.ts';
 import { numel, shapeString, type StateDict } from './host-tensor.ts';
 import { BufferReader, type StorageRef, TensorRef, torchUnpickler } from './torch-pickle.ts';
 
@@ -13,6 +13,8 @@ export interface PthContents {
   stateDict: StateDict;
   /** Which wrapper key the tensors came from (`params_ema`, `params`, `state_dict`...), or null for a bare dict. */
   wrapper: string | null;
+  /** The stored element type of each tensor (all are decoded to float32). */
+  dtypes: Record<string, WeightDtype>;
 }
 
 type StorageBytes = (ref: StorageRef) => Uint8Array;
@@ -156,6 +158,7 @@ export function readPth(bytes: Uint8Array): PthContents {
   const { dict, wrapper } = selectStateDict(parsed.root);
   const decoded = new Map<string, Float32Array>();
   const stateDict: StateDict = {};
+  const dtypes: Record<string, WeightDtype> = {};
   for (const [key, value] of dict) {
     const name = String(key);
     if (!(value instanceof TensorRef)) throw new PthError(`entry "${name}" is not a tensor`);
@@ -167,7 +170,8 @@ export function readPth(bytes: Uint8Array): PthContents {
       decoded.set(ref.key, storage);
     }
     stateDict[name] = { shape: [...value.shape], data: materialize(name, value, storage) };
+    dtypes[name] = ref.dtype;
   }
   if (Object.keys(stateDict).length === 0) throw new PthError('checkpoint holds no tensors');
-  return { stateDict, wrapper };
+  return { stateDict, wrapper, dtypes };
 }

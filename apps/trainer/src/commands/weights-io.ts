@@ -1,0 +1,37 @@
+import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { importWeights, initBackend, WeightsError, type LoadedModel, type WeightFormat } from '@sr/model';
+import { CliError } from '../cli-error.ts';
+
+export type ImportedModel = LoadedModel & { format: WeightFormat; path: string };
+
+/** Reads any weight file (model file, safetensors, .pth) into a generator; bad input becomes a CliError. */
+export async function importWeightsFile(path: string): Promise<ImportedModel> {
+  let bytes: Uint8Array;
+  try {
+    const b = await readFile(path);
+    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  // Parameter tensors need a backend; wasm starts fast and, unlike cpu, prints no tfjs-node advert on stderr.
+  await initBackend({ prefer: 'wasm', log: null });
+  try {
+    return { ...(await importWeights(bytes)), path };
+  } catch (err) {
+    if (err instanceof WeightsError) {
+      throw new CliError(`${basename(path)}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+export function parseAlpha(raw: unknown): number {
+  const alpha = Number(raw);
+  if (typeof raw !== 'number' || !Number.isFinite(alpha) || alpha < 0 || alpha > 1) {
+    throw new CliError(`--alpha must be a number in [0, 1], got ${String(raw)}`);
+  }
+  return alpha;
+}
+
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
