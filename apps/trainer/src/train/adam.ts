@@ -47,7 +47,9 @@ export class Adam {
 
 /** torch.nn.utils.clip_grad_norm_: scales all gradients by max/(norm + 1e-6) when the global L2 norm exceeds max. Returns the norm. */
 export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { grads: Record<string, tf.Tensor>; norm: number } {
-  const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt()).dataSync()[0];
+  const normT = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt());
+  const norm = normT.dataSync()[0];
+  normT.dispose();
   const coef = max / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
   const clipped: Record<string, tf.Tensor> = {};
