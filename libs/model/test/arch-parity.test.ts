@@ -51,3 +51,28 @@ describe('wasm forward ≈ cpu forward', () => {
     disposeParams(p);
   });
 });
+
+describe('inference (fused conv + bias + activation) ≈ the taped training path', () => {
+  it.each([
+    ['SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 2, act_type: 'prelu' }],
+    ['SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 2, act_type: 'leakyrelu' }],
+    ['RRDBNet', { num_feat: 8, num_block: 1, num_grow_ch: 4, scale: 4 }],
+  ])('%s %j', async (arch, cfg) => {
+    await useBackend('wasm');
+    const g = createGenerator(arch, cfg, 12);
+    // Non-trivial PReLU slopes, so a wrongly broadcast fused PReLU would show.
+    for (const k of Object.keys(g.params)) if (g.params[k].rank === 1 && k.startsWith('body.') && !k.endsWith('bias')) {
+      g.params[k] = tf.randomUniform(g.params[k].shape, 0, 0.5, 'float32', 7);
+    }
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const inference = runGenerator(g, x).dataSync() as Float32Array;
+    let taped = new Float32Array();
+    tf.grad((t: tf.Tensor) => {
+      const y = runGenerator(g, t as tf.Tensor4D);
+      taped = y.dataSync() as Float32Array;
+      return tf.sum(y);
+    })(x);
+    expect(maxDiff(inference, taped)).toBeLessThan(1e-5);
+    disposeParams(g.params);
+  });
+});

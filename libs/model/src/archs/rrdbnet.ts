@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fill, kaimingNormal, torchDefault } from '../init.ts';
-import { conv2d, leakyRelu, pixelUnshuffle, upsampleNearest } from '../ops/index.ts';
+import { conv2d, pixelUnshuffle, upsampleNearest, type ConvActivation } from '../ops/index.ts';
 import { asRecord, convFlops, intField, param } from './params.ts';
 import type { GeneratorSpec, ParamMap } from './types.ts';
 
@@ -13,6 +13,8 @@ export interface RRDBNetConfig {
   num_block: number;
   num_grow_ch: number;
 }
+
+const LRELU: ConvActivation = { kind: 'leakyrelu', alpha: 0.2 };
 
 /** BasicSR feeds pixel_unshuffle(x, 4 / scale) to conv_first for scales 1 and 2. */
 const unshuffleFactor = (c: RRDBNetConfig): number => 4 / c.scale;
@@ -43,10 +45,10 @@ function paramShapes(c: RRDBNetConfig): Record<string, number[]> {
 }
 
 function residualDenseBlock(params: ParamMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
-  const conv = (k: number, t: tf.Tensor4D) =>
-    conv2d(t, param(params, `${prefix}.conv${k}.weight`), param(params, `${prefix}.conv${k}.bias`));
+  const conv = (k: number, t: tf.Tensor4D, act?: ConvActivation) =>
+    conv2d(t, param(params, `${prefix}.conv${k}.weight`), param(params, `${prefix}.conv${k}.bias`), 1, 1, act);
   const feats = [x];
-  for (let k = 1; k <= 4; k++) feats.push(leakyRelu(conv(k, tf.concat(feats, 3)), 0.2));
+  for (let k = 1; k <= 4; k++) feats.push(conv(k, tf.concat(feats, 3), LRELU));
   const x5 = conv(5, tf.concat(feats, 3));
   return tf.add(tf.mul(x5, 0.2), x);
 }
@@ -90,14 +92,15 @@ export const rrdbnet: GeneratorSpec<RRDBNetConfig> = {
   forward(params, x, c) {
     return tf.tidy(() => {
       const u = unshuffleFactor(c);
-      const conv = (name: string, t: tf.Tensor4D) => conv2d(t, param(params, `${name}.weight`), param(params, `${name}.bias`));
+      const conv = (name: string, t: tf.Tensor4D, act?: ConvActivation) =>
+        conv2d(t, param(params, `${name}.weight`), param(params, `${name}.bias`), 1, 1, act);
       const feat = conv('conv_first', u > 1 ? pixelUnshuffle(x, u) : x);
       let body = feat;
       for (let i = 0; i < c.num_block; i++) body = rrdb(params, `body.${i}`, body);
       let out: tf.Tensor4D = tf.add(feat, conv('conv_body', body));
-      out = leakyRelu(conv('conv_up1', upsampleNearest(out, 2)), 0.2);
-      out = leakyRelu(conv('conv_up2', upsampleNearest(out, 2)), 0.2);
-      return conv('conv_last', leakyRelu(conv('conv_hr', out), 0.2));
+      out = conv('conv_up1', upsampleNearest(out, 2), LRELU);
+      out = conv('conv_up2', upsampleNearest(out, 2), LRELU);
+      return conv('conv_last', conv('conv_hr', out, LRELU));
     });
   },
   scaleOf: (c) => c.scale,

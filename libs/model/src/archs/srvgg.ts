@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fill, torchDefault } from '../init.ts';
-import { conv2d, leakyRelu, pixelShuffle, prelu, upsampleNearest } from '../ops/index.ts';
+import { checkPreluWeight, conv2d, pixelShuffle, upsampleNearest, type ConvActivation } from '../ops/index.ts';
 import { asRecord, convFlops, enumField, intField, param } from './params.ts';
 import type { GeneratorSpec, ParamMap } from './types.ts';
 
@@ -15,6 +15,12 @@ export interface SRVGGNetCompactConfig {
 }
 
 const ACTS = ['prelu', 'relu', 'leakyrelu'] as const;
+
+function preluWeight(params: ParamMap, name: string, channels: number): tf.Tensor {
+  const w = param(params, name);
+  checkPreluWeight(w, channels, name);
+  return w;
+}
 
 /** `body` indices: conv at 2k and activation at 2k+1 for k = 0..num_conv, then the last conv. */
 const lastConvIndex = (c: SRVGGNetCompactConfig): number => 2 * (c.num_conv + 1);
@@ -65,10 +71,13 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
     return tf.tidy(() => {
       let out = x;
       for (let k = 0; k <= c.num_conv; k++) {
-        out = conv2d(out, param(params, `body.${2 * k}.weight`), param(params, `body.${2 * k}.bias`));
-        if (c.act_type === 'prelu') out = prelu(out, param(params, `body.${2 * k + 1}.weight`));
-        else if (c.act_type === 'relu') out = tf.relu(out);
-        else out = leakyRelu(out, 0.1);
+        const act: ConvActivation =
+          c.act_type === 'prelu'
+            ? { kind: 'prelu', weight: preluWeight(params, `body.${2 * k + 1}.weight`, c.num_feat) }
+            : c.act_type === 'relu'
+              ? { kind: 'relu' }
+              : { kind: 'leakyrelu', alpha: 0.1 };
+        out = conv2d(out, param(params, `body.${2 * k}.weight`), param(params, `body.${2 * k}.bias`), 1, 1, act);
       }
       const last = lastConvIndex(c);
       out = conv2d(out, param(params, `body.${last}.weight`), param(params, `body.${last}.bias`));

@@ -132,9 +132,11 @@ export const vggDiscriminator: ArchSpec<VGGStyleDiscriminatorConfig, tf.Tensor2D
       let feat = x;
       for (const l of layers(c)) {
         const b = l.bias ? param<tf.Tensor1D>(params, `conv${l.name}.bias`) : undefined;
-        feat = conv2d(feat, param(params, `conv${l.name}.weight`), b, l.stride, 1);
-        if (hasNorm(c, l)) feat = norm(params, c, l, feat, opts);
-        feat = leakyRelu(feat, 0.2);
+        if (hasNorm(c, l)) {
+          feat = leakyRelu(norm(params, c, l, conv2d(feat, param(params, `conv${l.name}.weight`), b, l.stride, 1), opts), 0.2);
+        } else {
+          feat = conv2d(feat, param(params, `conv${l.name}.weight`), b, l.stride, 1, { kind: 'leakyrelu', alpha: 0.2 });
+        }
       }
       // PyTorch flattens NCHW: (c, h, w) order.
       const n = feat.shape[0];

@@ -1,10 +1,10 @@
 import { registerOpGradients } from './gradients.ts';
 
-export { conv2d, convBackpropFilter, convBackpropInput } from './conv.ts';
+export { conv2d, convBackpropFilter, convBackpropInput, type ConvActivation } from './conv.ts';
 export { registerOpGradients } from './gradients.ts';
 export { pixelShuffle, pixelUnshuffle } from './shuffle.ts';
 export { upsampleNearest } from './upsample.ts';
-export { leakyRelu, prelu } from './activations.ts';
+export { checkPreluWeight, leakyRelu, prelu } from './activations.ts';
 export { maxPool2x2 } from './pool.ts';
 export { batchNorm, groupNorm, type BatchNormParams, type BatchNormOptions, type BatchNormResult } from './norm.ts';
 
