@@ -1,3 +1,4 @@
+import { setFloat16 } from '@petamoriken/float16';
 import { describe, expect, it } from 'vitest';
 import { decodeToFloat32, encodeFloat32 } from '../src/weights/dtype.ts';
 import { parseSafetensors, SafetensorsError, serializeSafetensors } from '../src/weights/safetensors.ts';
@@ -45,6 +46,20 @@ describe('safetensors', () => {
       const ours = decodeToFloat32(encodeFloat32(tensors.f32.data, 'F16'), 'F16', tensors.f32.data.length);
       expect(bits(ours)).toEqual(bits(tensors.f16_as_f32.data));
     });
+  });
+
+  it('encodes float16 like @petamoriken/float16 and round-trips every float16 value', () => {
+    const rnd = new Uint32Array(200_000).map((_, i) => Math.imul(i + 1, 0x9e3779b1) ^ (i << 7));
+    const values = new Float32Array(rnd.buffer).filter((v) => !Number.isNaN(v));
+    const ours = new Uint16Array(encodeFloat32(values, 'F16').buffer);
+    const view = new DataView(new ArrayBuffer(2));
+    values.forEach((v, i) => {
+      setFloat16(view, 0, v, true);
+      if (ours[i] !== view.getUint16(0, true)) expect(ours[i], `float16 of ${v}`).toBe(view.getUint16(0, true));
+    });
+    const every = Uint16Array.from({ length: 65536 }, (_, i) => i).filter((b) => (b & 0x7c00) !== 0x7c00 || (b & 0x3ff) === 0);
+    const widened = decodeToFloat32(new Uint8Array(every.buffer), 'F16', every.length);
+    expect(new Uint16Array(encodeFloat32(widened, 'F16').buffer)).toEqual(every);
   });
 
   describe('rejects corrupt files with a clear error', () => {

@@ -115,6 +115,15 @@ function selectStateDict(root: unknown): { dict: Array<[unknown, unknown]>; wrap
   return { dict: top, wrapper: null };
 }
 
+function isContiguous(shape: number[], stride: number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && stride[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
 /** Copies a strided view of a storage into a contiguous float32 array. */
 function materialize(name: string, t: TensorRef, storage: Float32Array): Float32Array {
   const n = numel(t.shape);
@@ -125,6 +134,7 @@ function materialize(name: string, t: TensorRef, storage: Float32Array): Float32
   if (t.offset < 0 || last >= storage.length) {
     throw new PthError(`tensor "${name}" ${shapeString(t.shape)} reads past its storage of ${storage.length} elements`);
   }
+  if (isContiguous(t.shape, t.stride)) return storage.slice(t.offset, t.offset + n);
   const rank = t.shape.length;
   const idx = new Array<number>(rank).fill(0);
   let src = t.offset;
