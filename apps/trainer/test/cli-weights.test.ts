@@ -59,7 +59,17 @@ describe('sr convert / info / interpolate', () => {
     for (let k = 0; k < x.length; k++) expect(z[k]).toBeCloseTo(0.75 * x[k] + 0.25 * y[k], 6);
   });
 
+  it('copies raw tensors with --raw --only (e.g. VGG19 features for the perceptual loss)', async () => {
+    const r = await sr('convert', join(FIXTURES, 'vgg_discriminator.pth'), file('d.safetensors'), '--raw', '--only', 'bn1_', '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ tensors: 10, fp16: false });
+    const saved = parseSafetensors(new Uint8Array(await readFile(file('d.safetensors'))));
+    const torch = readPth(new Uint8Array(await readFile(join(FIXTURES, 'vgg_discriminator.pth')))).stateDict;
+    expect(Object.keys(saved.tensors).sort()).toEqual(Object.keys(torch).filter((k) => k.startsWith('bn1_')).sort());
+    expect(Array.from(saved.tensors['bn1_0.running_var'].data)).toEqual(Array.from(torch['bn1_0.running_var'].data));
+  });
+
   it.each([
+    [['convert', 'in.pth', 'out.safetensors', '--only', 'x'], /--only needs --raw/],
     [['info', 'missing.pth'], /cannot read missing\.pth: ENOENT/],
     [['info', join(FIXTURES, 'manifest.json')], /manifest\.json: not a safetensors or PyTorch file/],
     [['convert', join(FIXTURES, 'vgg_discriminator.pth'), 'x.safetensors'], /not a generator architecture/],

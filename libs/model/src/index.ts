@@ -17,7 +17,8 @@ export { checkStateDict, paramsToStateDict, stateDictToParams } from './weights/
 export { generatorFromStateDict, generatorToStateDict, type ArchHint } from './weights/generator-weights.ts';
 export { interpolateGenerators, interpolateParams } from './weights/interpolate.ts';
 export {
-  decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, saveModelFile, sha256Hex,
+  decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, readStateDict, saveModelFile,
+  saveStateDictFile, sha256Hex,
   sniffWeightFormat, type ExtraMetadata, type LoadedModel, type SaveOptions, type WeightFormat,
 } from './weights/model-file.ts';
 export * from './tiling.ts';

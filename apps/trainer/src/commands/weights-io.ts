@@ -5,25 +5,31 @@ import { CliError } from '../cli-error.ts';
 
 export type ImportedModel = LoadedModel & { format: WeightFormat; path: string };
 
-/** Reads any weight file (model file, safetensors, .pth) into a generator; bad input becomes a CliError. */
-export async function importWeightsFile(path: string): Promise<ImportedModel> {
-  let bytes: Uint8Array;
+export async function readBytes(path: string): Promise<Uint8Array> {
   try {
     const b = await readFile(path);
-    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (err) {
     throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  // Parameter tensors need a backend; wasm starts fast and, unlike cpu, prints no tfjs-node advert on stderr.
-  await initBackend({ prefer: 'wasm', log: null });
+}
+
+/** Runs `fn`, turning a WeightsError (bad file) into a one-line CliError naming the file. */
+export async function asCliError<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
   try {
-    return { ...(await importWeights(bytes)), path };
+    return await fn();
   } catch (err) {
-    if (err instanceof WeightsError) {
-      throw new CliError(`${basename(path)}: ${err.message}`);
-    }
+    if (err instanceof WeightsError) throw new CliError(`${basename(path)}: ${err.message}`);
     throw err;
   }
+}
+
+/** Reads any weight file (model file, safetensors, .pth) into a generator; bad input becomes a CliError. */
+export async function importWeightsFile(path: string): Promise<ImportedModel> {
+  const bytes = await readBytes(path);
+  // Parameter tensors need a backend; wasm starts fast and, unlike cpu, prints no tfjs-node advert on stderr.
+  await initBackend({ prefer: 'wasm', log: null });
+  return { ...(await asCliError(path, () => importWeights(bytes))), path };
 }
 
 export function parseAlpha(raw: unknown): number {

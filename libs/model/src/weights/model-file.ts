@@ -2,6 +2,7 @@ import type { Generator } from '../archs/types.ts';
 import type { WeightDtype } from './dtype.ts';
 import { WeightsError } from './errors.ts';
 import { type ArchHint, generatorFromStateDict, generatorToStateDict } from './generator-weights.ts';
+import type { StateDict } from './host-tensor.ts';
 import { normalizeKeys } from './key-schemes.ts';
 import { readPth } from './pth.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
@@ -115,6 +116,21 @@ export async function saveModelFile(path: string, g: Generator, extra: ExtraMeta
   const bytes = encodeModelFile(g, extra, opts);
   await writeFileAtomic(path, bytes);
   return sha256Hex(bytes);
+}
+
+/** Node: writes raw tensors (PyTorch names/layout, no architecture) as safetensors, atomically. */
+export async function saveStateDictFile(path: string, sd: StateDict, metadata: Record<string, string> = {}, opts: SaveOptions = {}): Promise<string> {
+  const bytes = serializeSafetensors(sd, metadata, { dtype: opts.fp16 ? 'F16' : 'F32' });
+  await writeFileAtomic(path, bytes);
+  return sha256Hex(bytes);
+}
+
+/** Any weight file → its tensors as stored (wrapper selected, keys normalized), without an architecture. */
+export function readStateDict(bytes: Uint8Array): { stateDict: StateDict; format: WeightFormat } {
+  const format = sniffWeightFormat(bytes);
+  if (format === 'safetensors') return { stateDict: normalizeKeys(parseSafetensors(bytes).tensors).stateDict, format };
+  if (format !== 'pth') throw new WeightsError('not a safetensors or PyTorch file');
+  return { stateDict: normalizeKeys(readPth(bytes).stateDict).stateDict, format };
 }
 
 /** Loads a model file from a path (Node) or from bytes (anywhere). */
