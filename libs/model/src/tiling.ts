@@ -9,8 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { planTiles, type TilePlan, type TileSettings } from './tiling/plan.ts';
 import { assertImage, type ImageU8 } from '@sr/metrics';
 import { fillWindow, writeTile } from './tiling/pixels.ts';
+import { generatorTileModel } from './tiling/generator.ts';
+import type { Generator } from './archs/types.ts';
 
 export { planTiles };
+export { defaultOverlap, generatorTileModel, RRDBNET_OVERLAP } from './tiling/generator.ts';
 export { reflectIndex } from './tiling/pixels.ts';
 export type { TilePlan, Tile, TileSettings } from './tiling/plan.ts';
 
@@ -22,10 +25,12 @@ export interface TileModel {
   multiple?: number;
   /** Default context pixels around each tile for this network; default {@link DEFAULT_OVERLAP}. */
   overlap?: number;
+  /** Default LR tile size for this network; default {@link DEFAULT_TILE}. */
+  tile?: number;
 }
 
 export interface UpscaleOptions {
-  /** LR tile size; 0 = the whole image in one window. Default {@link DEFAULT_TILE}. */
+  /** LR tile size; 0 = the whole image in one window. Default: the model's. */
   tile?: number;
   /** LR context pixels around each tile and reflect pre-padding at the borders. Default: the model's. */
   overlap?: number;
@@ -57,6 +62,11 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 export class Upscaler {
+  /** An upscaler for a generator with its per-architecture tile and overlap defaults. */
+  static forGenerator(g: Generator): Upscaler {
+    return new Upscaler(generatorTileModel(g));
+  }
+
   constructor(readonly model: TileModel) {
     if (!Number.isInteger(model.scale) || model.scale < 1) throw new RangeError(`scale must be a positive integer, got ${model.scale}`);
   }
@@ -109,7 +119,7 @@ export class Upscaler {
 
   private settings(options: UpscaleOptions): TileSettings {
     return {
-      tile: options.tile ?? DEFAULT_TILE,
+      tile: options.tile ?? this.model.tile ?? DEFAULT_TILE,
       overlap: options.overlap ?? this.model.overlap ?? DEFAULT_OVERLAP,
       multiple: this.model.multiple ?? 1,
     };
