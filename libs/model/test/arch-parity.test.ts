@@ -61,12 +61,11 @@ describe('inference (fused conv + bias + activation) ≈ the taped training path
     await useBackend('wasm');
     const g = createGenerator(arch, cfg, 12);
     // Non-trivial PReLU slopes, so a wrongly broadcast fused PReLU would show.
-    for (const k of Object.keys(g.params)) if (g.params[k].rank === 1 && k.startsWith('body.') && !k.endsWith('bias')) {
-      g.params[k] = tf.randomUniform(g.params[k].shape, 0, 0.5, 'float32', 7);
-    }
+    const preluNames = Object.keys(g.params).filter((k) => g.params[k].rank === 1 && !k.endsWith('.bias'));
+    for (const k of preluNames) g.params[k] = tf.randomUniform(g.params[k].shape, 0, 0.5, 'float32', 7);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const inference = runGenerator(g, x).dataSync() as Float32Array;
-    let taped = new Float32Array();
+    let taped: Float32Array = new Float32Array(0);
     tf.grad((t: tf.Tensor) => {
       const y = runGenerator(g, t as tf.Tensor4D);
       taped = y.dataSync() as Float32Array;

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initBackend, ops } from '../src/index.ts';
 
@@ -15,5 +17,13 @@ describe('wasm threads in Node', () => {
     let worst = 0;
     onWasm.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - onCpu[i]))));
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('the pthread workers do not keep the Node process alive', () => {
+    const child = fileURLToPath(new URL('./runtime-threads-exit.child.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error, 'the child did not exit by itself').toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ backend: 'wasm', simd: true, threads: 2 });
   });
 });

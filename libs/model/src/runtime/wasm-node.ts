@@ -16,6 +16,11 @@ import {
 
 const require = createRequire(import.meta.url);
 
+interface PThreadPool {
+  unusedWorkers: { unref(): void }[];
+  runningWorkers: { unref(): void }[];
+}
+
 const SIMD_WASM = 'tfjs-backend-wasm-simd.wasm';
 const PLAIN_WASM = 'tfjs-backend-wasm.wasm';
 const THREADED_JS = 'tfjs-backend-wasm-threaded-simd.js';
@@ -69,18 +74,22 @@ export async function registerThreadedWasmBackend(dir: string, threads: number):
   const { wasmWorkerContents } = require(nodePath.join(outDir, WORKER_JS)) as { wasmWorkerContents: string };
   const workerFile = await workerScriptFile(wasmWorkerContents);
   const compiled = await WebAssembly.compile((await readWasm(dir, THREADED_WASM)).bytes);
-  const actual = await activateWasmBackend(
-    factory,
-    compiled,
-    threads,
-    {
+  let pthreads: PThreadPool | undefined;
+  const actual = await activateWasmBackend(factory, compiled, threads, {
+    factoryConfig: {
       mainScriptUrlOrBlob: nodePath.join(outDir, THREADED_JS),
       locateFile: (path) => (path.endsWith('.worker.js') ? workerFile : nodePath.join(outDir, path)),
     },
-    (imports) => {
+    patchImports: (imports) => {
       (imports.env as Record<string, unknown>).emscripten_num_logical_cores = () => 2 * threads;
     },
-  );
+    afterInit: (module) => {
+      pthreads = (module as unknown as { PThread: PThreadPool }).PThread;
+    },
+  });
+  // The pool threads block forever waiting for work and emscripten ref()s their workers, which
+  // would keep Node from exiting; the main thread waits on them synchronously, so unref is safe.
+  for (const w of [...(pthreads?.unusedWorkers ?? []), ...(pthreads?.runningWorkers ?? [])]) w.unref();
   if (actual !== Math.min(threads, 8)) throw new Error(`asked for ${threads} wasm threads, got ${actual}`);
   return { simd: true, threads: actual };
 }

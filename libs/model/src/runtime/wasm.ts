@@ -62,19 +62,26 @@ function attachBridge(module: EmscriptenWasmModule): void {
   };
 }
 
+export interface ActivateOptions {
+  /** Extra emscripten factory settings (worker script location for the threaded build). */
+  factoryConfig?: Omit<FactoryConfig, 'instantiateWasm'>;
+  /** Adjusts the wasm imports before instantiation (see wasm-node.ts: the logical core count). */
+  patchImports?: (imports: WebAssembly.Imports) => void;
+  /** Runs once the module is up, before the backend is created. */
+  afterInit?: (module: EmscriptenWasmModule) => void;
+}
+
 /**
  * Replaces the `wasm` backend factory with one built from `factory` + a compiled module, and
- * activates it. The stock factory can only fetch a URL/path (impossible in workerd); the
- * emscripten `instantiateWasm` hook accepts a compiled module instead. Kernels are registered
- * per backend name, so they keep working under the new factory.
- * `patchImports` may adjust the wasm imports before instantiation (thread count, see wasm-threads).
+ * activates it; returns the thread count the backend reports. The stock factory can only fetch a
+ * URL/path (impossible in workerd); the emscripten `instantiateWasm` hook accepts a compiled
+ * module instead. Kernels are registered per backend name, so they keep working.
  */
 export async function activateWasmBackend(
   factory: WasmFactory,
   compiled: WebAssembly.Module,
   threads: number,
-  extra: Omit<FactoryConfig, 'instantiateWasm'> = {},
-  patchImports: (imports: WebAssembly.Imports) => void = () => {},
+  opts: ActivateOptions = {},
 ): Promise<number> {
   if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
   let actualThreads = 1;
@@ -82,14 +89,15 @@ export async function activateWasmBackend(
     'wasm',
     async () => {
       const module = await factory({
-        ...extra,
+        ...opts.factoryConfig,
         instantiateWasm(imports, receive) {
-          patchImports(imports);
+          opts.patchImports?.(imports);
           WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
           return {};
         },
       });
       attachBridge(module);
+      opts.afterInit?.(module);
       setThreadsCount(threads);
       const backend = new BackendWasm(module as never);
       actualThreads = (module.tfjs!.getThreadsCount as () => number)();
