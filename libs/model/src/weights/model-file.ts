@@ -138,16 +138,22 @@ export async function loadModelFile(pathOrBytes: string | Uint8Array): Promise<L
   return decodeModelFile(typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes) : pathOrBytes);
 }
 
-// fs is imported lazily so this module stays loadable where there is no file system (workerd).
+// Node modules are imported lazily through variable specifiers, so that bundlers for workerd (no file system,
+// no nodejs_compat) neither resolve nor warn about them; only the path-taking functions need them.
+const FS = 'node:fs/promises';
+const PATH = 'node:path';
+const nodeFs = async () => (await import(/* @vite-ignore */ FS)) as typeof import('node:fs/promises');
+const nodePath = async () => (await import(/* @vite-ignore */ PATH)) as typeof import('node:path');
+
 export async function readFileBytes(path: string): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeFs();
   const b = await readFile(path);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const { mkdir, rename, rm, writeFile } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
+  const { mkdir, rename, rm, writeFile } = await nodeFs();
+  const { dirname } = await nodePath();
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
