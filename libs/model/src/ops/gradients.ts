@@ -8,7 +8,7 @@ type Attrs = Record<string, unknown>;
  * Global gradient overrides (tf.registerGradient replaces the entry the tfjs package registered at
  * import, for every caller of these kernels, on every backend). Chosen over tf.customGrad
  * because it also covers code that calls tf.conv2d / tf.maxPool / resizeNearestNeighbor
- * directly. Cases outside the fast paths fall back to the stock gradient.
+ * directly. Cases outside the fast paths, and the native tfjs-node backend, use the stock gradient.
  * - Conv2D: both gradients as forward convolutions (wasm lacks Conv2DBackpropFilter and its
  *   Conv2DBackpropInput is a scalar loop, ~12x slower).
  * - MaxPool (2x2, stride 2, VALID): mask of x == upsampled max (wasm MaxPoolGrad is wrong).
@@ -100,9 +100,15 @@ const resizeNearestGrad = (fallback: GradFunc): GradFunc => (dy, saved, attrs) =
   return { images: () => sumBlocks(dy as tf.Tensor4D, hh / h, ww / w) };
 };
 
+/** tfjs-node ('tensorflow') has native, correct backprop kernels: keep the stock gradients there. */
 function override(kernelName: string, make: (fallback: GradFunc) => GradFunc): void {
   const config = tf.getGradient(kernelName)!;
-  tf.registerGradient({ ...config, gradFunc: make(stock(kernelName)) });
+  const fallback = stock(kernelName);
+  const fast = make(fallback);
+  tf.registerGradient({
+    ...config,
+    gradFunc: (dy, saved, attrs) => (tf.getBackend() === 'tensorflow' ? fallback : fast)(dy, saved, attrs),
+  });
 }
 
 /** Idempotent; called by initBackend and by ops/index.ts at import. */
