@@ -27,6 +27,8 @@ export interface UpscalerJsModelDefinition {
   outputRange?: [number, number];
   meta?: Record<string, unknown>;
   _internals?: { name: string; version: string; path: string };
+  /** Registers the model's custom layers (thick: MultiplyBeta, PixelShuffle4x) with the given tfjs. */
+  setup?: (tfjs: typeof tf) => void | Promise<void>;
 }
 
 interface UpscalerInstance {
