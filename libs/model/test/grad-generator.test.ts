@@ -55,7 +55,9 @@ describe('training step on wasm', () => {
     const target = tf.tidy(() => tf.sqrt(tf.image.resizeNearestNeighbor(x, [16, 16]))) as tf.Tensor4D;
     const opt = tf.train.adam(2e-3);
     const losses: number[] = [];
+    let tensorsAfterFirstStep = 0;
     for (let step = 0; step < 30; step++) {
+      if (step === 1) tensorsAfterFirstStep = tf.memory().numTensors;
       const loss = opt.minimize(
         () => tf.mean(tf.abs(tf.sub(runGenerator({ ...g, params: vars }, x), target))) as tf.Scalar,
         true,
@@ -63,10 +65,40 @@ describe('training step on wasm', () => {
       losses.push(loss!.dataSync()[0]);
       loss!.dispose();
     }
+    expect(tf.memory().numTensors, 'tensors leaked per training step').toBe(tensorsAfterFirstStep);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(0.7 * losses[0]);
     opt.dispose();
     tf.dispose([...Object.values(vars), x, target]);
+    disposeParams(g.params);
+  });
+});
+
+describe('no tensor leaks', () => {
+  it('discriminator training forward + backward with running stats, and generator inference', async () => {
+    await useBackend('wasm');
+    const { vggDiscriminator } = await import('../src/index.ts');
+    const c = { num_in_ch: 3, num_feat: 2, input_size: 128, norm: 'batch' } as const;
+    const p = vggDiscriminator.init(c, 1);
+    const x = tf.randomUniform([2, 128, 128, 3]) as tf.Tensor4D;
+    const g = createGenerator('RRDBNet', { num_feat: 4, num_block: 1, num_grow_ch: 2 }, 1);
+    const names = Object.keys(p).filter((k) => !vggDiscriminator.bufferNames(c).includes(k));
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 2; i++) {
+      const stats = {};
+      const grads = tf.grads((...ws: tf.Tensor[]) => {
+        const params = { ...p, ...Object.fromEntries(names.map((n, j) => [n, ws[j]])) };
+        return tf.mean(vggDiscriminator.forward(params, x, c, { training: true, statsOut: stats }));
+      })(names.map((n) => p[n]));
+      tf.dispose(grads);
+      disposeParams(stats);
+      const lr = tf.slice(x, [0, 0, 0, 0], [1, 8, 8, 3]);
+      runGenerator(g, lr).dispose();
+      lr.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+    disposeParams(p);
     disposeParams(g.params);
   });
 });
