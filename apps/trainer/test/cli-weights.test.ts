@@ -50,6 +50,11 @@ describe('sr convert / info / interpolate', () => {
     expect(info).toMatchObject({ format: 'safetensors', dtypes: ['F16'], arch: 'RRDBNet', config: { num_block: 2 }, scale: 4 });
   });
 
+  it('summarizes checkpoints that are not generators', async () => {
+    const d = JSON.parse((await sr('info', join(FIXTURES, 'vgg_discriminator.pth'), '--json')).stdout);
+    expect(d).toMatchObject({ format: 'pth', dtypes: ['F32', 'I64'], arch: 'VGGStyleDiscriminator', tensors: 60, params: 105650 });
+  });
+
   it('interpolates two model files', async () => {
     const r = await sr('interpolate', '--a', file('a.safetensors'), '--b', file('b.safetensors'), '--alpha', '0.25', '--out', file('i.safetensors'));
     expect(r.code).toBe(0);

@@ -19,7 +19,7 @@ export { interpolateGenerators, interpolateParams } from './weights/interpolate.
 export {
   decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, readStateDict, saveModelFile,
   saveStateDictFile, sha256Hex,
-  sniffWeightFormat, type ExtraMetadata, type LoadedModel, type SaveOptions, type WeightFormat,
+  sniffWeightFormat, type ExtraMetadata, type LoadedModel, type RawWeights, type SaveOptions, type WeightFormat,
 } from './weights/model-file.ts';
 export * from './tiling.ts';
 export type { WeightDtype } from './weights/dtype.ts';

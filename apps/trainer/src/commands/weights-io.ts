@@ -25,8 +25,8 @@ export async function asCliError<T>(path: string, fn: () => T | Promise<T>): Pro
 }
 
 /** Reads any weight file (model file, safetensors, .pth) into a generator; bad input becomes a CliError. */
-export async function importWeightsFile(path: string): Promise<ImportedModel> {
-  const bytes = await readBytes(path);
+export async function importWeightsFile(path: string, contents?: Uint8Array): Promise<ImportedModel> {
+  const bytes = contents ?? (await readBytes(path));
   // Parameter tensors need a backend; wasm starts fast and, unlike cpu, prints no tfjs-node advert on stderr.
   await initBackend({ prefer: 'wasm', log: null });
   return { ...(await asCliError(path, () => importWeights(bytes))), path };

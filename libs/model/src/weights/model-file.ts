@@ -125,12 +125,25 @@ export async function saveStateDictFile(path: string, sd: StateDict, metadata: R
   return sha256Hex(bytes);
 }
 
-/** Any weight file → its tensors as stored (wrapper selected, keys normalized), without an architecture. */
-export function readStateDict(bytes: Uint8Array): { stateDict: StateDict; format: WeightFormat } {
+export interface RawWeights {
+  format: WeightFormat;
+  /** Wrapper selected and keys normalized (BasicSR names). */
+  stateDict: StateDict;
+  dtypes: WeightDtype[];
+  /** safetensors `__metadata__` ({} for .pth). */
+  metadata: Record<string, string>;
+}
+
+/** Any weight file → its tensors as stored, without recognizing an architecture. */
+export function readStateDict(bytes: Uint8Array): RawWeights {
   const format = sniffWeightFormat(bytes);
-  if (format === 'safetensors') return { stateDict: normalizeKeys(parseSafetensors(bytes).tensors).stateDict, format };
+  if (format === 'safetensors') {
+    const st = parseSafetensors(bytes);
+    return { format, stateDict: normalizeKeys(st.tensors).stateDict, dtypes: distinct(st.dtypes), metadata: st.metadata };
+  }
   if (format !== 'pth') throw new WeightsError('not a safetensors or PyTorch file');
-  return { stateDict: normalizeKeys(readPth(bytes).stateDict).stateDict, format };
+  const pth = readPth(bytes);
+  return { format, stateDict: normalizeKeys(pth.stateDict).stateDict, dtypes: distinct(pth.dtypes), metadata: {} };
 }
 
 /** Loads a model file from a path (Node) or from bytes (anywhere). */
