@@ -4,20 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import yargs from 'yargs';
 import { initBackend, loadModelFile, parseSafetensors, readPth } from '@sr/model';
+import { CliError } from '../src/cli-error.ts';
+import { commands } from '../src/commands/index.ts';
 
 const SR = fileURLToPath(new URL('../bin/sr.mjs', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../libs/model/test/fixtures/', import.meta.url));
-const run = promisify(execFile);
 
-async function sr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a command in-process (spawning tsx costs seconds) and returns what it printed. */
+async function sr(...args: string[]): Promise<{ stdout: string; error?: Error }> {
+  const out: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
   try {
-    const { stdout, stderr } = await run(process.execPath, [SR, ...args], { env: { ...process.env, SR_DEBUG: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    await yargs(args)
+      .command(commands)
+      .strict()
+      .fail((msg, err) => {
+        throw err ?? new CliError(msg);
+      })
+      .parseAsync();
+    return { stdout: out.join('\n') };
+  } catch (error) {
+    return { stdout: out.join('\n'), error: error as Error };
+  } finally {
+    log.mockRestore();
   }
 }
 
@@ -33,7 +45,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('sr convert / info / interpolate', () => {
   it('converts an old-ESRGAN .pth into a model file holding the same tensors', async () => {
     const r = await sr('convert', join(FIXTURES, 'rrdbnet_x4_old_esrgan.pth'), file('a.safetensors'), '--json');
-    expect(r.code).toBe(0);
+    expect(r.error).toBeUndefined();
     expect(JSON.parse(r.stdout)).toMatchObject({ arch: 'RRDBNet', scale: 4, params: 25387, fp16: false });
     const saved = parseSafetensors(new Uint8Array(await readFile(file('a.safetensors'))));
     const torch = readPth(new Uint8Array(await readFile(join(FIXTURES, 'rrdbnet_x4_old_esrgan.pth')))).stateDict;
@@ -57,7 +69,7 @@ describe('sr convert / info / interpolate', () => {
 
   it('interpolates two model files', async () => {
     const r = await sr('interpolate', '--a', file('a.safetensors'), '--b', file('b.safetensors'), '--alpha', '0.25', '--out', file('i.safetensors'));
-    expect(r.code).toBe(0);
+    expect(r.error).toBeUndefined();
     const [a, b, i] = await Promise.all(['a', 'b', 'i'].map((n) => loadModelFile(file(`${n}.safetensors`))));
     expect(i.metadata).toMatchObject({ phase: 'interp', alpha: '0.25', source_a: 'a.safetensors' });
     const [x, y, z] = [a, b, i].map((m) => m.generator.params['conv_last.bias'].dataSync());
@@ -79,12 +91,17 @@ describe('sr convert / info / interpolate', () => {
     [['info', join(FIXTURES, 'manifest.json')], /manifest\.json: not a safetensors or PyTorch file/],
     [['convert', join(FIXTURES, 'vgg_discriminator.pth'), 'x.safetensors'], /not a generator architecture/],
     [['interpolate', '--a', 'a', '--b', 'b', '--alpha', '1.5', '--out', 'o'], /--alpha must be a number in \[0, 1\]/],
-  ])('fails with one line and exit 2: %j', async (args, message) => {
+  ])('bad input is a CliError: %j', async (args, message) => {
     const r = await sr(...(args as string[]));
+    expect(r.error).toBeInstanceOf(CliError);
+    expect(r.error?.message).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 with one line on stderr through the real CLI', async () => {
+    const r = await promisify(execFile)(process.execPath, [SR, 'info', join(FIXTURES, 'manifest.json')]).catch((e) => e);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(r.stderr.trimEnd().split('\n')).toEqual(['sr: manifest.json: not a safetensors or PyTorch file']);
   });
 });
