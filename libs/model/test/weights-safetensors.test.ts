@@ -49,7 +49,7 @@ describe('safetensors', () => {
   });
 
   it('encodes float16 like @petamoriken/float16 and round-trips every float16 value', () => {
-    const rnd = new Uint32Array(200_000).map((_, i) => Math.imul(i + 1, 0x9e3779b1) ^ (i << 7));
+    const rnd = new Uint32Array(50_000).map((_, i) => Math.imul(i + 1, 0x9e3779b1) ^ (i << 7));
     const values = new Float32Array(rnd.buffer).filter((v) => !Number.isNaN(v));
     const ours = new Uint16Array(encodeFloat32(values, 'F16').buffer);
     const view = new DataView(new ArrayBuffer(2));
