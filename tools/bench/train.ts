@@ -97,11 +97,10 @@ async function benchData(c: TrainConfig) {
 function benchTorch(c: TrainConfig) {
   if (c.generator.arch !== 'SRVGGNetCompact') return undefined;
   const g = c.generator.config;
-  const r = spawnSync(
-    'python3',
-    [join(ROOT, 'tools/pytorch/bench_train_step.py'), '--num-feat', `${g.num_feat}`, '--num-conv', `${g.num_conv}`, '--scale', `${c.scale}`, '--batch', `${c.data.batchSize}`, '--lr-patch', `${c.data.lrPatch}`, '--seconds', `${SECONDS}`],
-    { encoding: 'utf8' },
-  );
+  const args = [join(ROOT, 'tools/pytorch/bench_train_step.py'), '--num-feat', `${g.num_feat}`, '--num-conv', `${g.num_conv}`, '--scale', `${c.scale}`, '--batch', `${c.data.batchSize}`, '--lr-patch', `${c.data.lrPatch}`, '--seconds', `${SECONDS}`];
+  // Debian's python3-torch lives under the system interpreter, which a pyenv/venv `python3` on PATH may hide.
+  let r = spawnSync(process.env.PYTHON ?? 'python3', args, { encoding: 'utf8' });
+  if (r.status !== 0 && !process.env.PYTHON) r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   if (r.status !== 0) return { unavailable: (r.stderr || r.error?.message || 'python3 failed').trim().split('\n').at(-1) };
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { steps_per_s: number; ms_per_step: number; threads: number; torch: string };
 }

@@ -68,6 +68,14 @@ describe('sr train (end to end)', () => {
     expect(r.stderr).toContain('broken.png');
   });
 
+  it('stops on a non-finite loss with a clear message, keeping the last good checkpoint', () => {
+    const dir = join(root, 'diverged');
+    const r = sr(['train', '--config', TINY, '--out', dir, ...FAST, '--set', 'phases.psnr.optimizer.lr=1e38', '--set', 'phases.psnr.gradClip=1e38']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/non-finite loss pix=(NaN|Infinity|-Infinity) at psnr iteration \d+; stopped/);
+    expect(readJsonl(join(dir, 'train.jsonl')).some((rec) => rec.event === 'non-finite-loss')).toBe(true);
+  });
+
   const full = join(root, 'full');
   it('runs both phases, writes logs, checkpoint, exports and interpolations; sr eval reads them', async () => {
     const r = sr(['train', '--config', TINY, '--out', full, ...FAST]);
