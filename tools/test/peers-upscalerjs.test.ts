@@ -55,6 +55,9 @@ describe('UpscalerJS on our tfjs (wasm)', () => {
       expect([sr.width, sr.height, sr.channels]).toEqual([36, 28, 3]);
       expect(Array.from(sr.data)).toEqual(Array.from(await reference(name, Float32Array.from(lr.data), 7, 9)));
       expect(fetchSpy).not.toHaveBeenCalled();
+      const tensors = tf.memory().numTensors;
+      await m.upscale(lr);
+      expect(tf.memory().numTensors).toBe(tensors);
     } finally {
       await m.dispose();
     }
