@@ -10,7 +10,8 @@ import { maxAbsDiff, noiseImage, structuredImage } from './tiling-fixtures.ts';
 function kaimingKernels(g: Generator, seed: number): void {
   for (const [name, t] of Object.entries(g.params)) {
     if (t.rank !== 4) continue;
-    const fanIn = t.shape[0] * t.shape[1] * t.shape[2];
+    const [kh, kw, cin] = t.shape as number[];
+    const fanIn = kh * kw * cin;
     g.params[name] = tf.randomNormal(t.shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
     t.dispose();
   }

@@ -8,6 +8,7 @@ import { plotCommand } from './plot.ts';
 import { convertCommand } from './convert.ts';
 import { infoCommand } from './info.ts';
 import { interpolateCommand } from './interpolate.ts';
+import { upscaleCommand } from './upscale.ts';
 
 /** Every `sr` command, one module per file. */
 export const commands: CommandModule<any, any>[] = [
@@ -20,4 +21,5 @@ export const commands: CommandModule<any, any>[] = [
   convertCommand,
   infoCommand,
   interpolateCommand,
+  upscaleCommand,
 ];
