@@ -10,6 +10,29 @@ import { registerEvaluate } from './routes/evaluate.ts';
 import { registerMeta } from './routes/meta.ts';
 import { registerUpscale } from './routes/upscale.ts';
 
+/** Bodies up to this many times the limit are read and dropped before an error response (see drainBody). */
+const LINGER_FACTOR = 4;
+
+/**
+ * Errors are often answered before the body is read (a bad query value, a body over the limit).
+ * Reading and dropping the rest first, chunk by chunk without keeping it, lets the client finish
+ * sending and read the error (otherwise it sees a connection reset while still writing; under
+ * `wrangler dev` an unread body also makes the dev proxy answer 503 "worker restarted mid-request").
+ * Bodies above LINGER_FACTOR x the limit are not waited for.
+ */
+async function drainBody(c: Context, maxBytes: number): Promise<void> {
+  const body = c.req.raw.body;
+  if (!body || c.req.raw.bodyUsed || body.locked) return;
+  const length = Number(c.req.header('content-length') ?? NaN);
+  if (!(length <= maxBytes * LINGER_FACTOR)) return;
+  const reader = body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // the client went away; nothing to drain
+  }
+}
+
 function errorResponse(c: Context, err: unknown): Response {
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
@@ -49,8 +72,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       }
     },
   });
-  app.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError(async (err, c) => {
+    await drainBody(c, config.maxBodyBytes);
+    return errorResponse(c, err);
+  });
+  app.notFound(async (c) => {
+    await drainBody(c, config.maxBodyBytes);
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
   if (config.corsOrigin) {
     const origins = config.corsOrigin.split(',').map((s) => s.trim());
     app.use('*', cors({ origin: origins.length === 1 ? origins[0] : origins, exposeHeaders: ['X-SR-Model', 'X-SR-Alpha', 'X-SR-Scale', 'X-SR-Tiles', 'X-SR-Consistency-PSNR', 'X-SR-Consistency-SSIM', 'Server-Timing', 'Retry-After'] }));

@@ -13,7 +13,7 @@ import { pngHeaderOnly, testImage, testPixels } from './fixtures.ts';
 
 const require = createRequire(import.meta.url);
 const compile = async (pkg: string, file: string) =>
-  WebAssembly.compile(await readFile(join(dirname(require.resolve(`${pkg}/package.json`)), file)));
+  WebAssembly.compile(new Uint8Array(await readFile(join(dirname(require.resolve(`${pkg}/package.json`)), file))));
 
 async function portable() {
   return createPortableCodec({

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRgb, makeModelsDir, testImage, type ModelsDir } from './fixtures.ts';
 import { BAD_ALPHAS, BAD_QUERIES, bodyErrorCases, expectError, maxAbsDiff } from './cases.ts';
-import { startWorker, type RunningWorker } from './workerd-harness.ts';
+import { startWorker, type RunningWorker } from '../scripts/workerd-dev.ts';
 
 const TOKEN = 'e2e-token';
 const AUTH = { authorization: `Bearer ${TOKEN}` };

@@ -1,9 +1,11 @@
 /**
  * Runs the real worker in local workerd through `wrangler dev` (what `npm start` does) on 127.0.0.1
- * with free ports, the given models as static assets, and bounded start-up time. `stop` kills the
- * whole process group (wrangler and its workerd child).
+ * with free ports, the given models as static assets, and bounded start-up time. The worker is
+ * bundled once up front and served with `--no-bundle`, so edits to the sources while it runs do not
+ * restart it mid-request. `stop` kills the whole process group (wrangler and its workerd child).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,18 +46,34 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number, lo
   throw new Error(`wrangler dev was not ready after ${timeoutMs} ms:\n${logs()}`);
 }
 
+const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' };
+
+/** `wrangler deploy --dry-run` bundles without uploading; the output is worker.js plus the wasm modules. */
+async function bundle(outDir: string): Promise<string> {
+  await promisify(execFile)('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outDir], { cwd: APP_DIR, env: WRANGLER_ENV, timeout: 120_000 });
+  return join(outDir, 'worker.js');
+}
+
 export async function startWorker(modelsDir: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<RunningWorker> {
-  const assets = await mkdtemp(join(tmpdir(), 'sr-edge-assets-'));
-  await cp(join(APP_DIR, 'public'), assets, { recursive: true, filter: (src) => !src.includes(`${join('public', 'models')}`) });
-  await cp(modelsDir, join(assets, 'models'), { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'sr-edge-worker-'));
+  const assets = join(work, 'assets');
+  let script: string;
+  try {
+    script = await bundle(join(work, 'bundle'));
+    await cp(join(APP_DIR, 'public'), assets, { recursive: true, filter: (src) => !src.includes(join('public', 'models')) });
+    await cp(modelsDir, join(assets, 'models'), { recursive: true });
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
   const [port, inspector] = [await freePort(), await freePort()];
-  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--assets', assets, '--log-level', 'warn'];
+  const args = ['wrangler', 'dev', script, '-c', 'wrangler.toml', '--no-bundle', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--assets', assets, '--log-level', process.env.SR_WRANGLER_LOG ?? 'warn'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn('npx', args, {
     cwd: APP_DIR,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
+    env: WRANGLER_ENV,
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -79,7 +97,7 @@ export async function startWorker(modelsDir: string, vars: Record<string, string
       await exited;
       clearTimeout(timer);
     }
-    await rm(assets, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
   try {
