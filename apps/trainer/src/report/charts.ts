@@ -65,8 +65,12 @@ export function buildCharts(records: readonly LogRecord[]): Chart[] {
     charts.push({ name: 'psnr', title: 'Validation PSNR-Y vs bicubic', spec: lineChart('Validation PSNR (dB)', valRows, { yTitle: 'PSNR (dB)', dashedSeries: dashed }) });
     charts.push({ name: 'ssim', title: 'Validation SSIM-Y vs bicubic', spec: lineChart('Validation SSIM', val('ssim'), { yTitle: 'SSIM', dashedSeries: dashed }) });
   }
-  const acc = rows((r) => r.dAccuracy as Record<string, number> | undefined, 'train');
-  if (acc.length) charts.push({ name: 'd-accuracy', title: 'Discriminator accuracy', spec: lineChart('D accuracy (train batch)', acc, { yTitle: 'accuracy' }) });
+  const valAccuracy = (r: LogRecord) => {
+    const a = r.dAccuracy as Record<string, number> | undefined;
+    return a && { 'val real': a.real, 'val fake': a.fake };
+  };
+  const acc = [...rows((r) => r.dAccuracy as Record<string, number> | undefined, 'train'), ...rows(valAccuracy, 'val')];
+  if (acc.length) charts.push({ name: 'd-accuracy', title: 'Discriminator accuracy', spec: lineChart('D accuracy (train batches and validation crops)', acc, { yTitle: 'accuracy' }) });
   const gradStats = records
     .filter((r) => r.kind === 'stats')
     .flatMap((r) =>

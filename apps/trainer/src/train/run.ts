@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initBackend, loadModelFile, type Generator, type ParamMap } from '@sr/model';
 import { CliError } from '../cli-error.ts';
+import { discriminatorAccuracy } from '../losses/adversarial.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs } from '../data/dataset.ts';
@@ -89,14 +90,21 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     const snapshot = snapshotTensors(tensors);
     await saveCheckpoint(o.outDir, { version: 1, phase, iter, rng: rng.state(), data: { ...data }, adamSteps, config: configJson }, snapshot);
   };
-  const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net) => {
-    const v = await validator.run((x) => g.spec.forward(params, x, g.config) as tf.Tensor4D, c.validation.samples);
-    const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs);
-    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, bicubic: v.bicubic, samples });
+  const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, d?: Net) => {
+    const v = await validator.run((x) => g.spec.forward(params, x, g.config) as tf.Tensor4D, d ? valPairs.length : c.validation.samples);
+    const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs.slice(0, c.validation.samples));
+    const dInputs = d && validator.discriminatorInputs(v.outputs, c.discriminator!.config.input_size);
+    let dAccuracy: { real: number; fake: number } | undefined;
+    if (dInputs) {
+      const [real, fake] = [d!.forward(dInputs.real), d!.forward(dInputs.fake)];
+      dAccuracy = discriminatorAccuracy(c.phases.gan!.losses.adversarial.type, real, fake);
+      for (const t of [real, fake, dInputs.real, dInputs.fake]) t.dispose();
+    }
+    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });
   };
   const loopBase = { config: c, source, data, log, progress: o.progress, outDir: o.outDir };
-  const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net) => ({
-    validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g),
+  const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, d?: Net) => ({
+    validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g, d),
     checkpoint: (iter: number) => saveState(phase, iter, stepper.tensors(), stepper.adamSteps()),
     stopRequested: signals.requested,
   });
@@ -146,7 +154,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming gan phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g) });
+      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, d) });
       ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
       await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);

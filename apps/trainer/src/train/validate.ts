@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
-import { compare, meanScores, upscaleBicubic, type ImageU8, type Scores } from '@sr/metrics';
+import * as tf from '@tensorflow/tfjs';
+import { compare, cropImage, meanScores, upscaleBicubic, type ImageU8, type Scores } from '@sr/metrics';
 import { Upscaler } from '@sr/model';
 import type { ImagePair } from '../data/dataset.ts';
 import { writeImage } from '../io/image-io.ts';
@@ -77,6 +77,24 @@ export class Validator {
       if (i < keep) outputs.push(sr);
     }
     return { ...meanScores(perImage), bicubic: meanScores(this.bicubicScores), perImage, outputs };
+  }
+
+  /**
+   * D's view of the validation set: the centre `size`² crops of each HR image (real) and of G's output (fake), scored
+   * in eval mode. Images smaller than D's input are left out; undefined when none fits.
+   */
+  discriminatorInputs(outputs: readonly ImageU8[], size: number): { real: tf.Tensor4D; fake: tf.Tensor4D } | undefined {
+    const idx = this.pairs.map((_, i) => i).filter((i) => i < outputs.length && this.pairs[i].hr.width >= size && this.pairs[i].hr.height >= size);
+    if (idx.length === 0) return undefined;
+    const stack = (imgs: ImageU8[]) => {
+      const data = new Float32Array(imgs.length * size * size * 3);
+      imgs.forEach((img, k) => {
+        const c = cropImage(img, (img.width - size) >> 1, (img.height - size) >> 1, size, size);
+        for (let j = 0; j < c.data.length; j++) data[k * c.data.length + j] = c.data[j] / 255;
+      });
+      return tf.tensor4d(data, [imgs.length, size, size, 3]);
+    };
+    return { real: stack(idx.map((i) => this.pairs[i].hr)), fake: stack(idx.map((i) => outputs[i])) };
   }
 
   /** Writes LR-nearest | bicubic | SR | HR strips; returns the file names. */
