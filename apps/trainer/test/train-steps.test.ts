@@ -68,4 +68,25 @@ describe('training steps', () => {
     expect(d.buffers[bn].dataSync()).not.toEqual(before);
     expect(stepper.optD.step).toBe(6);
   });
+
+  it('gan with a GroupNorm discriminator (no running stats) and vanilla / relativistic losses', () => {
+    for (const type of ['vanilla', 'relativistic'] as const) {
+      const c = structuredClone(config);
+      c.discriminator!.config.norm = 'group';
+      c.phases.gan!.losses.adversarial.type = type;
+      c.phases.gan!.losses.r1 = undefined;
+      c.phases.gan!.losses.translational = undefined;
+      const g = newGeneratorNet(c);
+      const d = newDiscriminatorNet(c);
+      expect(Object.keys(d.buffers)).toEqual([]);
+      const stepper = new GanStepper(g, d, c.phases.gan!, 4, Rng.fromSeed(2), undefined);
+      const { lr, hr } = batch();
+      const r = stepper.step(lr, hr, 0, true);
+      expect(Number.isFinite(r.losses.d) && Number.isFinite(r.losses.g_gan)).toBe(true);
+      expect(r.stats).toHaveProperty('d');
+      stepper.dispose();
+      g.dispose();
+      d.dispose();
+    }
+  });
 });

@@ -12,6 +12,7 @@ interface Args {
   phase: 'psnr' | 'gan' | 'all';
   set: string[];
   progress: boolean;
+  threads?: number;
 }
 
 export const trainCommand: CommandModule<object, Args> = {
@@ -24,6 +25,7 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('resume', { type: 'string', describe: 'continue the run in this folder from its checkpoint' })
       .option('phase', { choices: ['psnr', 'gan', 'all'] as const, default: 'all' as const, describe: 'which phase(s) to run' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (JSON value)' })
+      .option('threads', { type: 'number', describe: 'wasm threads (default: env SR_WASM_THREADS, else 1)' })
       .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (only on a TTY)' })
       .example('$0 train --config apps/trainer/src/config/examples/tiny-cpu.json --out runs/tiny', 'both phases on synthetic images')
       .example('$0 train --resume runs/tiny', 'continue after Ctrl-C or a crash')
@@ -41,6 +43,7 @@ export const trainCommand: CommandModule<object, Args> = {
       resume: Boolean(argv.resume),
       phase: argv.phase,
       progress: argv.progress && Boolean(process.stderr.isTTY),
+      threads: argv.threads,
       print: (line) => process.stderr.write(`${line}\n`),
     });
     console.log(JSON.stringify({ outDir: summary.outDir, files: summary.files, interpolation: summary.interpolation }));

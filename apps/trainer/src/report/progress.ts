@@ -34,7 +34,7 @@ export class Progress {
     const text = Object.entries(losses)
       .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
       .join(' ');
-    this.bar.update(iter, { rate: this.rate.toFixed(2), losses: text });
+    this.bar.update(iter, { rate: this.rate > 0 ? this.rate.toFixed(2) : '-', losses: text });
   }
 
   stop(): void {

@@ -26,6 +26,8 @@ export interface TrainOptions {
   resume: boolean;
   phase: PhaseName | 'all';
   progress: boolean;
+  /** wasm threads (default: SR_WASM_THREADS, else 1). */
+  threads?: number;
   /** Human-readable lines (stderr). */
   print: (line: string) => void;
 }
@@ -53,7 +55,7 @@ function restoreAdam(opt: { m: Record<string, tf.Variable>; v: Record<string, tf
 /** The whole training run: psnr and/or gan phases, validation, checkpoints, exports. */
 export async function train(o: TrainOptions): Promise<TrainSummary> {
   const c = o.config;
-  const backend = await initBackend({ prefer: c.backend, log: o.print });
+  const backend = await initBackend({ prefer: c.backend, threads: o.threads, log: o.print });
   o.print(`backend ${backend.backend} (simd ${backend.simd}, threads ${backend.threads})`);
   mkdirSync(join(o.outDir, 'samples'), { recursive: true });
   const configJson = JSON.stringify(c);
