@@ -3,6 +3,7 @@
 Every model is tiny, seeded and saved with torch.save; inputs and reference outputs go to `<case>.io.safetensors`
 (NCHW float32, PyTorch layout) and `manifest.json` lists the cases for the TypeScript tests."""
 
+import copy
 import json
 import math
 import struct
@@ -59,6 +60,18 @@ def seeded_input(shape, seed):
     return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
 
 
+def gradients(model, x, seed, with_params=True):
+    """d/d(input, params) of sum(model(x) * upstream) for a seeded upstream gradient (keys `x`, `input`, `param.<name>`)."""
+    x = x.clone().requires_grad_(True)
+    y = model(x)
+    upstream = seeded_input(y.shape, seed) - 0.5
+    named = list(model.named_parameters()) if with_params else []
+    grads = torch.autograd.grad((y * upstream).sum(), [x] + [p for _, p in named])
+    out = {'x': x.detach(), 'output': y.detach(), 'upstream': upstream, 'input': grads[0]}
+    out.update({f'param.{name}': g for (name, _), g in zip(named, grads[1:])})
+    return out
+
+
 def hash_uniform(count, salt):
     """murmur3 fmix32 of (index + salt) → uniform [0, 1); mirrored bit-for-bit by test/parity-hash-weights.ts."""
     h = (np.arange(count, dtype=np.uint64) + np.uint64(salt)) * np.uint64(0x9E3779B1) & np.uint64(0xFFFFFFFF)
@@ -100,21 +113,30 @@ def main():
     torch.set_num_threads(1)
     cases = []
 
-    def add(name, arch, config, model, x, pth_payload, legacy=False, extra_outputs=None):
+    def add(name, arch, config, model, x, pth_payload, legacy=False, grad=None):
+        """grad: None, or 'eval' / 'train' to also record gradients with the model in that mode."""
         with torch.no_grad():
             y = model(x)
         pth = f'{name}.pth'
         torch.save(pth_payload, OUT / pth, _use_new_zipfile_serialization=not legacy)
-        io = {'input': x, 'output': y, **(extra_outputs or {})}
-        save_safetensors(OUT / f'{name}.io.safetensors', io)
-        cases.append({'name': name, 'arch': arch, 'config': config, 'pth': pth, 'io': f'{name}.io.safetensors'})
+        save_safetensors(OUT / f'{name}.io.safetensors', {'input': x, 'output': y})
+        case = {'name': name, 'arch': arch, 'config': config, 'pth': pth, 'io': f'{name}.io.safetensors'}
+        if grad:
+            trained = copy.deepcopy(model).train(grad == 'train')
+            out = gradients(trained, x, 200 + len(cases))
+            # In train mode BatchNorm also updated its running statistics during that forward.
+            out.update({f'buffer.{k}': v for k, v in trained.state_dict().items() if 'running' in k})
+            save_safetensors(OUT / f'{name}.grad.safetensors', out)
+            case.update(grad=f'{name}.grad.safetensors', grad_mode=grad)
+        cases.append(case)
 
     rrdb = dict(num_in_ch=3, num_out_ch=3, num_feat=8, num_block=2, num_grow_ch=4)
     for scale, seed in ((4, 1), (2, 2), (1, 3)):
         cfg = {**rrdb, 'scale': scale}
         m = randomize_(RRDBNet(**cfg), seed)
         payload = {'params_ema': m.state_dict(), 'params': m.state_dict()} if scale == 2 else m.state_dict()
-        add(f'rrdbnet_x{scale}', 'RRDBNet', cfg, m, seeded_input((1, 3, 12, 12), 100 + seed), payload)
+        add(f'rrdbnet_x{scale}', 'RRDBNet', cfg, m, seeded_input((1, 3, 12, 12), 100 + seed), payload,
+            grad='eval' if scale != 2 else None)
     cfg = {**rrdb, 'scale': 4}
     m = randomize_(RRDBNet(**cfg), 4)
     add('rrdbnet_x4_old_esrgan', 'RRDBNet', cfg, m, seeded_input((1, 3, 10, 9), 104),
@@ -124,11 +146,12 @@ def main():
         cfg = dict(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=3, upscale=upscale, act_type=act)
         m = randomize_(SRVGGNetCompact(**cfg), seed)
         add(f'srvgg_x{upscale}_{act}', 'SRVGGNetCompact', cfg, m, seeded_input((1, 3, 11, 13), 100 + seed),
-            {'params': m.state_dict()})
+            {'params': m.state_dict()}, grad='eval' if act == 'prelu' else None)
 
     cfg = dict(num_in_ch=3, num_feat=4, input_size=128, norm='batch')
     m = randomize_(VGGStyleDiscriminator(3, 4, 128), 7)
-    add('vgg_discriminator', 'VGGStyleDiscriminator', cfg, m, seeded_input((2, 3, 128, 128), 107), m.state_dict())
+    add('vgg_discriminator', 'VGGStyleDiscriminator', cfg, m, seeded_input((2, 3, 128, 128), 107), m.state_dict(),
+        grad='train')
 
     vgg = hash_weights_(vgg19_features()[:35])
     x = seeded_input((1, 3, 32, 32), 108)
@@ -139,8 +162,11 @@ def main():
             if VGG19_LAYER_NAMES[i] in ('conv1_2', 'relu2_2', 'conv3_4', 'conv4_4', 'conv5_4'):
                 feats[VGG19_LAYER_NAMES[i]] = h.clone()  # ReLU is in-place
     save_safetensors(OUT / 'vgg19.io.safetensors', {'input': x, **feats})
+    # Input gradient through every conv, ReLU and max pool up to conv5_4 (the perceptual loss path).
+    # 16x16 keeps the backward pass cheap on the slow tfjs cpu backend.
+    save_safetensors(OUT / 'vgg19.grad.safetensors', gradients(vgg, seeded_input((1, 3, 16, 16), 109), 209, with_params=False))
     cases.append({'name': 'vgg19', 'arch': 'VGG19', 'config': {}, 'io': 'vgg19.io.safetensors',
-                  'weights': 'hash', 'layers': list(feats)})
+                  'weights': 'hash', 'layers': list(feats), 'grad': 'vgg19.grad.safetensors', 'grad_mode': 'eval'})
 
     write_dtype_fixtures()
     (OUT / 'manifest.json').write_text(json.dumps({'torch': torch.__version__, 'cases': cases}, indent=1) + '\n')
