@@ -17,6 +17,9 @@ export interface FixtureCase {
   io: string;
   weights?: 'hash';
   layers?: string[];
+  /** Gradient fixture and the mode (eval/train) PyTorch ran the network in for it. */
+  grad?: string;
+  grad_mode?: 'eval' | 'train';
 }
 
 export const fixtureCases = (): FixtureCase[] => JSON.parse(readFileSync(fixturePath('manifest.json'), 'utf8')).cases;

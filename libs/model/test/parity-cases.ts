@@ -10,7 +10,7 @@ import { type FixtureCase, fixtureBytes, maxAbsDiff, nchwToNhwc } from './fixtur
 import { hashStateDict } from './parity-hash-weights.ts';
 
 export interface LoadedCase {
-  spec: ArchSpec<any>;
+  spec: ArchSpec<any, tf.Tensor>;
   config: any;
   params: ParamMap;
 }
