@@ -104,6 +104,19 @@ describe('sr train (end to end)', () => {
     expect(report.perImage[0].name).toBe('a.png');
   });
 
+  it('--phase psnr then --phase gan in the same folder equals one run of both phases', () => {
+    const dir = join(root, 'split');
+    expect(sr(['train', '--config', TINY, '--out', dir, ...FAST, '--phase', 'psnr']).status).toBe(0);
+    expect(existsSync(join(dir, 'gan.safetensors'))).toBe(false);
+    const r = sr(['train', '--config', TINY, '--out', dir, ...FAST, '--phase', 'gan']);
+    expect(r.status, r.stderr).toBe(0);
+    const phases = trainLosses(dir).map((l) => l.phase);
+    expect(phases.filter((p) => p === 'psnr')).toHaveLength(8);
+    expect(phases.filter((p) => p === 'gan')).toHaveLength(4);
+    expect(trainLosses(dir).filter((l) => l.phase === 'psnr')).toEqual(trainLosses(full).filter((l) => l.phase === 'psnr'));
+    expect(existsSync(join(dir, 'interp-0.5.safetensors'))).toBe(true);
+  });
+
   it('SIGKILL after the first checkpoint, then --resume, gives the same losses as the uninterrupted run', async () => {
     const dir = join(root, 'killed');
     const killed = await runUntilThenKill(dir, 'SIGKILL', () => existsSync(join(dir, 'checkpoint.safetensors')));

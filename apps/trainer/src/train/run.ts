@@ -66,6 +66,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
   const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
   if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
+  else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
   else writeFileSync(log.path, '');
 
   const warn = (m: string) => o.print(`warning: ${m}`);
