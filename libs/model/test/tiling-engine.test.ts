@@ -159,6 +159,19 @@ describe('Upscaler', () => {
     expect(net.calls).toBe(calls);
   });
 
+  it('holds no tensors between batches, whatever the image size', async () => {
+    const before = tf.memory().numTensors;
+    const alive: number[] = [];
+    const windows: number[] = [];
+    const probe = new Upscaler({ ...net, forward: (x) => (windows.push(x.size), net.forward(x)) });
+    for (const side of [16, 48]) {
+      await probe.upscale(noiseImage(side, side), { tile: 8, overlap: 4, batch: 2, onProgress: () => alive.push(tf.memory().numTensors - before) });
+    }
+    expect(new Set(alive)).toEqual(new Set([0]));
+    // Every forward call sees one batch of equal windows, however large the image.
+    expect(new Set(windows)).toEqual(new Set([2 * (8 + 2 * 4) ** 2 * 3]));
+  });
+
   it('does not leak tensors across runs, also when the model misbehaves', async () => {
     const image = noiseImage(24, 17);
     await up.upscale(image, { tile: 8 });
