@@ -12,6 +12,7 @@ import { serve } from '@hono/node-server';
 import sharp from 'sharp';
 import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
 import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
+import { NODE_DEFAULTS, WORKERD_DEFAULTS } from '../../apps/edge-api/src/config.ts';
 import { createNodeApp } from '../../apps/edge-api/src/node.ts';
 import { startWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
 import type { BenchSection } from './section.ts';
@@ -30,7 +31,7 @@ async function modelsDir(): Promise<string> {
   return dir;
 }
 
-async function noiseImage(size: number): Promise<Uint8Array> {
+async function noiseImage(size: number): Promise<Uint8Array<ArrayBuffer>> {
   const px = new Uint8Array(size * size * 3);
   for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
   return new Uint8Array(await sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
@@ -52,7 +53,12 @@ async function measure(url: string) {
   const points = [];
   for (const size of SIZES) {
     const body = await noiseImage(size);
-    const once = async () => {
+    interface Run {
+      ms: number;
+      timing: Record<string, number>;
+      tiles: string | null;
+    }
+    const once = async (): Promise<Run> => {
       const t0 = performance.now();
       const res = await fetch(`${url}/v1/upscale`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
@@ -60,7 +66,7 @@ async function measure(url: string) {
       return { ms: performance.now() - t0, timing: serverTiming(res.headers.get('server-timing')), tiles: res.headers.get('x-sr-tiles') };
     };
     await once();
-    const runs = [];
+    const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await once());
     const ms = median(runs.map((r) => r.ms));
     points.push({
@@ -96,7 +102,7 @@ export const edgeApiSection: BenchSection = {
       } finally {
         server.close();
       }
-      return { model: { arch: 'SRVGGNetCompact', ...MODEL }, defaults: { workerdTile: 96, nodeTile: 128 }, workerd, node };
+      return { model: { arch: 'SRVGGNetCompact', ...MODEL }, tiles: { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile }, workerd, node };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

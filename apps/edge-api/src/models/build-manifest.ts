@@ -29,10 +29,26 @@ async function inspect(dir: string, file: string) {
   }
 }
 
-/** Needs an initialized tfjs backend (the fingerprints are computed here). */
+/** The entries of an existing manifest.json in `dir`, by name (none when absent). */
+async function previousEntries(dir: string): Promise<Map<string, ModelEntry>> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    return new Map();
+  }
+  return new Map(parseManifest(JSON.parse(text)).models.map((e) => [e.name, e]));
+}
+
+/**
+ * Needs an initialized tfjs backend (the fingerprints are computed here). Hand-written fields of an
+ * existing manifest (description, quality, defaultAlpha) are kept for names the specs do not override.
+ */
 export async function buildManifest(dir: string, specs: ManifestModelSpec[]): Promise<Manifest> {
+  const previous = await previousEntries(dir);
   const models: unknown[] = [];
   for (const spec of specs) {
+    const old = previous.get(spec.name);
     const psnr = await inspect(dir, spec.file);
     const gan = spec.gan ? await inspect(dir, spec.gan) : null;
     if (gan && (gan.arch !== psnr.arch || gan.scale !== psnr.scale || gan.params !== psnr.params)) {
@@ -40,16 +56,16 @@ export async function buildManifest(dir: string, specs: ManifestModelSpec[]): Pr
     }
     models.push({
       name: spec.name,
-      description: spec.description,
+      description: spec.description ?? old?.description,
       file: spec.file,
       sha256: psnr.sha256,
       gan: gan ? { file: spec.gan, sha256: gan.sha256 } : undefined,
-      defaultAlpha: spec.defaultAlpha ?? 0,
+      defaultAlpha: spec.defaultAlpha ?? old?.defaultAlpha ?? 0,
       default: spec.default ?? false,
       arch: psnr.arch,
       scale: psnr.scale,
       params: psnr.params,
-      quality: spec.quality ?? [],
+      quality: spec.quality ?? old?.quality ?? [],
       selfCheck: { probe: PROBE_ID, psnr: psnr.fingerprint, gan: gan?.fingerprint },
     });
   }
