@@ -66,21 +66,6 @@ export function conv2d(
   });
 }
 
-/** Inserts `s - 1` zeros after every row (axis 1) and column (axis 2): stride-s "dilation". */
-function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  let out = dy;
-  const [n, , , c] = dy.shape;
-  if (sh > 1) {
-    const [, h, w] = out.shape;
-    out = tf.pad(tf.reshape(out, [n, h, 1, w * c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]).reshape([n, h * sh, w, c]);
-  }
-  if (sw > 1) {
-    const [, h, w] = out.shape;
-    out = tf.pad(tf.reshape(out, [n * h, w, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]).reshape([n, h, w * sw, c]);
-  }
-  return out;
-}
-
 /** Crops (negative) or zero-pads (positive) the spatial borders. */
 function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
   const [n, h, w, c] = t.shape;
@@ -98,9 +83,43 @@ function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, ri
 }
 
 /**
- * dL/dx of a stride-s convolution, as one forward convolution: the output gradient with
- * stride-zeros inserted, padded by (k - 1 - pad), correlated with the spatially flipped kernel
- * whose in/out channels are swapped.
+ * One output phase (rows ≡ a, cols ≡ b mod stride) of dL/dx. For x index i = s*m + a, only the
+ * kernel taps k ≡ (a + pad) mod s touch it, reading dy[m + q - t] with k = s*t + r: a stride-1
+ * correlation of dy with the flipped sub-kernel w[r::s] (in/out channels swapped).
+ */
+function inputGradPhase(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  g: ConvGeometry,
+  a: number,
+  b: number,
+  outH: number,
+  outW: number,
+): tf.Tensor4D {
+  const [kh, kw, cin, cout] = w.shape;
+  const [n, ho, wo] = dy.shape;
+  const rh = (a + g.pad.top) % g.strideH;
+  const rw = (b + g.pad.left) % g.strideW;
+  const th = Math.ceil((kh - rh) / g.strideH);
+  const tw = Math.ceil((kw - rw) / g.strideW);
+  if (th <= 0 || tw <= 0) return tf.zeros([n, outH, outW, cin]);
+  const sub = tf.stridedSlice(w, [rh, rw, 0, 0], [kh, kw, cin, cout], [g.strideH, g.strideW, 1, 1]) as tf.Tensor4D;
+  const k = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  const top = th - 1 - Math.floor((a + g.pad.top) / g.strideH);
+  const left = tw - 1 - Math.floor((b + g.pad.left) / g.strideW);
+  const bottom = outH + th - 1 - ho - top;
+  const right = outW + tw - 1 - wo - left;
+  if (Math.min(top, bottom, left, right) >= 0) {
+    return tf.conv2d(dy, k, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  }
+  return tf.conv2d(padOrCrop(dy, top, bottom, left, right), k, 1, 'valid');
+}
+
+/**
+ * dL/dx of a stride-s convolution as s*s stride-1 forward convolutions ("sub-pixel" transposed
+ * convolution), interleaved like a pixel shuffle. Unlike zero-inserting dy, it does no work on
+ * zeros: the same FLOPs as the forward conv. Stride 1 is the single-phase case: dy correlated with
+ * the flipped kernel, padded by k - 1 - pad.
  */
 export function convBackpropInput(
   dy: tf.Tensor4D,
@@ -109,18 +128,18 @@ export function convBackpropInput(
   g: ConvGeometry,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw] = w.shape;
-    const [, hIn, wIn] = xShape;
-    const d = dilate(dy, g.strideH, g.strideW);
-    const top = kh - 1 - g.pad.top;
-    const left = kw - 1 - g.pad.left;
-    const bottom = hIn + kh - 1 - top - d.shape[1];
-    const right = wIn + kw - 1 - left - d.shape[2];
-    const wT = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-    if (Math.min(top, bottom, left, right) >= 0) {
-      return tf.conv2d(d, wT, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    }
-    return tf.conv2d(padOrCrop(d, top, bottom, left, right), wT, 1, 'valid');
+    const [n, h, wd, c] = xShape;
+    const sh = g.strideH;
+    const sw = g.strideW;
+    const hc = Math.ceil(h / sh);
+    const wc = Math.ceil(wd / sw);
+    if (sh === 1 && sw === 1) return inputGradPhase(dy, w, g, 0, 0, h, wd);
+    const phases: tf.Tensor4D[] = [];
+    for (let a = 0; a < sh; a++) for (let b = 0; b < sw; b++) phases.push(inputGradPhase(dy, w, g, a, b, hc, wc));
+    // [N*hc, wc, a, b, C] → [N*hc, a, wc, b, C] → rows s*m + a, cols s*j + b.
+    const stacked = tf.reshape(tf.stack(phases, 3), [n * hc, wc, sh, sw, c]);
+    const full: tf.Tensor4D = tf.reshape(tf.transpose(stacked, [0, 2, 1, 3, 4]), [n, hc * sh, wc * sw, c]);
+    return hc * sh === h && wc * sw === wd ? full : tf.slice(full, [0, 0, 0, 0], [n, h, wd, c]);
   });
 }
 
