@@ -57,7 +57,7 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
   try {
     for (let iter = o.start; iter < total; iter++) {
       if (o.hooks.stopRequested()) {
-        if (lastCheckpoint !== iter) await o.hooks.checkpoint(iter);
+        await o.hooks.checkpoint(iter);
         throw new Interrupted(phase, iter, o.outDir);
       }
       const batch = await prefetch.take();
