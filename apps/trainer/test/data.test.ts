@@ -11,6 +11,7 @@ import { loadPairs, type ImagePair } from '../src/data/dataset.ts';
 import { Rng } from '../src/data/rng.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
+import { addGaussianNoise, drawDegradation, jpegRoundTrip } from '../src/data/degrade.ts';
 import { CliError } from '../src/cli-error.ts';
 
 const ramp = (w: number, h: number): ImageU8 => {
@@ -110,6 +111,31 @@ describe('batches', () => {
   it('synthetic images are deterministic and varied', () => {
     expect(syntheticImage(1, 0, 16, 16)).toEqual(syntheticImage(1, 0, 16, 16));
     expect(syntheticImage(1, 0, 16, 16).data).not.toEqual(syntheticImage(1, 1, 16, 16).data);
+  });
+});
+
+describe('degradations', () => {
+  const img = syntheticImage(2, 0, 32, 24);
+  it('JPEG round trip keeps the size and loses detail, more at low quality', async () => {
+    const diff = (a: ImageU8) => a.data.reduce((s, v, i) => s + Math.abs(v - img.data[i]), 0) / a.data.length;
+    const q90 = await jpegRoundTrip(img, 90);
+    const q10 = await jpegRoundTrip(img, 10);
+    expect([q10.width, q10.height, q10.channels]).toEqual([32, 24, 3]);
+    expect(diff(q90)).toBeGreaterThan(0);
+    expect(diff(q10)).toBeGreaterThan(diff(q90));
+  });
+  it('Gaussian noise has the requested spread and is reproducible', () => {
+    const flat: ImageU8 = { width: 64, height: 64, channels: 3, data: new Uint8Array(64 * 64 * 3).fill(128) };
+    const a = addGaussianNoise(flat, 10, Rng.fromSeed(4));
+    expect(addGaussianNoise(flat, 10, Rng.fromSeed(4))).toEqual(a);
+    const sd = Math.sqrt(a.data.reduce((s, v) => s + (v - 128) ** 2, 0) / a.data.length);
+    expect(sd).toBeGreaterThan(9);
+    expect(sd).toBeLessThan(11);
+  });
+  it('draws nothing when no degradation is configured', () => {
+    const d = drawDegradation(Rng.fromSeed(1), {});
+    expect(d.jpegQuality).toBeUndefined();
+    expect(d.noiseSigma).toBeUndefined();
   });
 });
 
