@@ -78,42 +78,29 @@ export class Upscaler {
 
   /** Upscales an 8-bit image into a new 8-bit image (`scale`x each side). */
   async upscale(image: ImageU8, options: UpscaleOptions = {}): Promise<ImageU8> {
-    const s = this.model.scale;
-    const rowLen = image.width * s;
-    let out: Uint8Array | undefined;
-    let channels = 0;
-    await this.run(image, options, (y, height, c) => {
-      out ??= new Uint8Array(image.height * s * rowLen * c);
-      channels = c;
-      return out.subarray(y * rowLen * c, (y + height) * rowLen * c);
+    const width = image.width * this.model.scale;
+    const height = image.height * this.model.scale;
+    let out: ImageU8 | undefined;
+    // Bands are views into the one output buffer, so tiles are written straight into it.
+    await this.run(image, options, (y, rows, channels) => {
+      out ??= { width, height, channels, data: new Uint8Array(width * height * channels) };
+      const row = width * channels;
+      return { y, height: rows, width, channels, data: out.data.subarray(y * row, (y + rows) * row) };
     });
-    return { width: rowLen, height: image.height * s, channels, data: out! };
+    return out!;
   }
 
   /**
    * Upscales an image, handing each finished band of output rows (one tile row, top to bottom) to `onBand`; the next
-   * band is computed after the returned promise settles. Only one band of output is held at a time.
+   * band is computed after the returned promise settles. Only the bands of the current batch are held.
    */
-  async upscaleRows(
-    image: ImageU8,
-    onBand: (band: RowBand) => void | Promise<void>,
-    options: UpscaleOptions = {},
-  ): Promise<void> {
+  async upscaleRows(image: ImageU8, onBand: (band: RowBand) => void | Promise<void>, options: UpscaleOptions = {}): Promise<void> {
     const width = image.width * this.model.scale;
-    const bands = new Map<Uint8Array, RowBand>();
     await this.run(
       image,
       options,
-      (y, height, channels) => {
-        const band: RowBand = { y, height, width, channels, data: new Uint8Array(height * width * channels) };
-        bands.set(band.data, band);
-        return band.data;
-      },
-      async (data) => {
-        const band = bands.get(data)!;
-        bands.delete(data);
-        await onBand(band);
-      },
+      (y, height, channels) => ({ y, height, width, channels, data: new Uint8Array(height * width * channels) }),
+      async (band) => onBand(band),
     );
   }
 
@@ -132,8 +119,8 @@ export class Upscaler {
   private async run(
     image: ImageU8,
     options: UpscaleOptions,
-    bandFor: (y: number, height: number, channels: number) => Uint8Array,
-    bandDone?: (band: Uint8Array) => Promise<void>,
+    bandFor: (y: number, height: number, channels: number) => RowBand,
+    bandDone?: (band: RowBand) => Promise<void>,
   ): Promise<void> {
     const { scale } = this.model;
     assertImage(image, 'upscale input');
@@ -144,7 +131,8 @@ export class Upscaler {
     const { tiles, windowWidth: ww, windowHeight: wh, cols } = plan;
     const windowLen = ww * wh * channels;
     const expectedOut = [ww * scale, wh * scale];
-    const bands = new Map<number, { data: Uint8Array; y: number; filled: number }>();
+    // Tile row → its output band and how many of its tiles are written.
+    const bands = new Map<number, { band: RowBand; filled: number }>();
 
     for (let first = 0; first < tiles.length; first += batch) {
       throwIfAborted(options.signal);
@@ -157,7 +145,7 @@ export class Upscaler {
         const [n, oh, ow] = result.shape;
         if (n !== group.length || oh !== expectedOut[1] || ow !== expectedOut[0]) {
           throw new Error(
-            `model output ${result.shape.join('x')} for input ${group.length}x${wh}x${ww}x${channels}, expected ${n}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
+            `model output ${result.shape.join('x')} for input ${group.length}x${wh}x${ww}x${channels}, expected ${group.length}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
           );
         }
         output = (await result.data()) as Float32Array;
@@ -168,16 +156,15 @@ export class Upscaler {
       const outWindowLen = expectedOut[0] * expectedOut[1] * outChannels;
       for (let i = 0; i < group.length; i++) {
         const t = group[i];
-        let band = bands.get(t.row);
-        if (!band) {
-          const y = t.y0 * scale;
-          band = { data: bandFor(y, (t.y1 - t.y0) * scale, outChannels), y, filled: 0 };
-          bands.set(t.row, band);
+        let entry = bands.get(t.row);
+        if (!entry) {
+          entry = { band: bandFor(t.y0 * scale, (t.y1 - t.y0) * scale, outChannels), filled: 0 };
+          bands.set(t.row, entry);
         }
-        writeTile(output, i * outWindowLen, plan, t, scale, outChannels, band.data, band.y);
-        if (++band.filled === cols) {
+        writeTile(output, i * outWindowLen, plan, t, scale, outChannels, entry.band.data, entry.band.y);
+        if (++entry.filled === cols) {
           bands.delete(t.row);
-          await bandDone?.(band.data);
+          await bandDone?.(entry.band);
         }
       }
       options.onProgress?.(first + group.length, tiles.length);
