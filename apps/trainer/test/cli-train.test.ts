@@ -19,6 +19,7 @@ const FAST = [
   'data.val.synthetic={"count":1,"width":64,"height":64}',
   'generator.config.num_feat=8',
   'generator.config.num_conv=2',
+  'discriminator.config.num_feat=4',
   'logging.every=1',
   'logging.statsEvery=4',
   'validation.every=100',
