@@ -39,6 +39,8 @@ function errorResponse(c: Context, err: unknown): Response {
     return c.json(errorBody(err.code, err.message), err.status);
   }
   if (err instanceof HTTPException) return c.json(errorBody('bad_request', err.message || 'bad request'), err.status);
+  // The client went away mid-inference (the tiling engine checks the request's signal): nobody reads this.
+  if ((err as Error)?.name === 'AbortError') return c.json(errorBody('bad_request', 'the request was aborted'), 400);
   console.error('unhandled error:', err);
   return c.json(errorBody('internal', 'internal error'), 500);
 }
