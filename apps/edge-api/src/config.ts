@@ -33,9 +33,9 @@ export const NODE_DEFAULTS: AppConfig = {
  * workerd isolates get 128 MB for JS and the wasm heap together, and the wasm heap never shrinks.
  * Measured with a 64-feature, 16-conv SRVGG x4: the heap peaks at ~6.4 KB per pixel of the tile
  * window (tile + 2 x 16 overlap) because a forward keeps its intermediate activations until it
- * returns — 48 MB at tile 48, 69 MB at tile 64, 120 MB at tile 96. The JS side peaks at ~110 bytes
- * per LR pixel at x4 (8-bit SR image, float copies in the consistency check, PNG encoding): ~32 MB
- * at 384x384.
+ * returns — 48 MB at tile 48, 69 MB at tile 64, 120 MB at tile 96. The JS side peaks at ~215 bytes
+ * per LR pixel at x4 (8-bit SR image, float copies in the consistency check, PNG encoding): 56 MB
+ * at 512x512, so ~32 MB at 384x384.
  */
 export const WORKERD_DEFAULTS: AppConfig = {
   maxBodyBytes: 8 * 1024 * 1024,

@@ -45,29 +45,35 @@ function imageData(image: ImageU8): ImageData {
   return { width: image.width, height: image.height, data, colorSpace: 'srgb' } as ImageData;
 }
 
+/**
+ * Each Squoosh codec instance owns a wasm memory of at least 16 MB that grows with the largest image
+ * it has seen and never shrinks; four of them kept alive would take half of a 128 MB isolate. So every
+ * call instantiates its codec afresh from the compiled module (a few ms) and the previous instance is
+ * left to the garbage collector. jsquash keeps one current instance per codec; a call racing with
+ * another only ever runs on a complete instance.
+ */
 export function createPortableCodec(wasm: PortableWasm): Codec {
-  let ready: Promise<unknown> | null = null;
-  const init = () =>
-    (ready ??= Promise.all([
-      initJpegDecode(wasm.jpegDecode),
-      initJpegEncode(wasm.jpegEncode),
-      initWebpDecode(wasm.webpDecode),
-      initWebpEncode(wasm.webpEncode),
-    ]));
   return {
     name: 'portable (fast-png, mozjpeg, libwebp wasm)',
     async decode(bytes: Uint8Array, format: ImageFormat): Promise<ImageU8> {
       if (format === 'png') return pngToRgb(bytes);
-      await init();
       const buffer = bytes.slice().buffer;
-      return rgbaToRgb(format === 'jpeg' ? await decodeJpeg(buffer) : await decodeWebp(buffer));
+      if (format === 'jpeg') {
+        await initJpegDecode(wasm.jpegDecode);
+        return rgbaToRgb(await decodeJpeg(buffer));
+      }
+      await initWebpDecode(wasm.webpDecode);
+      return rgbaToRgb(await decodeWebp(buffer));
     },
     async encode(image: ImageU8, format: ImageFormat, quality: number): Promise<Uint8Array> {
       if (format === 'png') return encodePng({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
-      await init();
       const pixels = imageData(image);
-      const out = format === 'jpeg' ? await encodeJpeg(pixels, { quality }) : await encodeWebp(pixels, { quality });
-      return new Uint8Array(out);
+      if (format === 'jpeg') {
+        await initJpegEncode(wasm.jpegEncode);
+        return new Uint8Array(await encodeJpeg(pixels, { quality }));
+      }
+      await initWebpEncode(wasm.webpEncode);
+      return new Uint8Array(await encodeWebp(pixels, { quality }));
     },
   };
 }
