@@ -64,9 +64,15 @@ export interface ThroughputOptions {
 export interface ThroughputResult {
   /** LR side: a size x size input. */
   lrSize: number;
-  /** LR megapixels per second, from the median run. */
+  /** LR megapixels per second, from the median run (wall clock). */
   lrMegapixelsPerSecond: number;
   medianSeconds: number;
+  /**
+   * The same from the process's CPU time (user + system) of the median run: with one compute thread this is what the
+   * wall-clock figure would be on an idle machine. Null when no CPU time was measurable.
+   */
+  lrMegapixelsPerCpuSecond: number | null;
+  medianCpuSeconds: number;
   runs: number;
   warmupSeconds: number;
 }
@@ -86,14 +92,28 @@ export async function measureThroughput(upscale: UpscaleFn, lrSize: number, opts
   await upscale(input);
   const warmupSeconds = (performance.now() - t0) / 1000;
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let spent = 0;
   while (times.length < opts.maxRuns && (times.length === 0 || spent < opts.minSeconds)) {
+    const cpu0 = process.cpuUsage();
     t0 = performance.now();
     await upscale(input);
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     times.push(s);
+    cpuTimes.push((cpu.user + cpu.system) / 1e6);
     spent += s;
   }
+  const megapixels = (lrSize * lrSize) / 1e6;
   const medianSeconds = median(times);
-  return { lrSize, lrMegapixelsPerSecond: (lrSize * lrSize) / 1e6 / medianSeconds, medianSeconds, runs: times.length, warmupSeconds };
+  const medianCpuSeconds = median(cpuTimes);
+  return {
+    lrSize,
+    lrMegapixelsPerSecond: megapixels / medianSeconds,
+    medianSeconds,
+    lrMegapixelsPerCpuSecond: medianCpuSeconds > 0 ? megapixels / medianCpuSeconds : null,
+    medianCpuSeconds,
+    runs: times.length,
+    warmupSeconds,
+  };
 }

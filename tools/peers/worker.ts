@@ -53,7 +53,8 @@ async function run(job: WorkerJob): Promise<MethodResult> {
     const throughput: ThroughputResult[] = [];
     for (const size of job.sizes) {
       const r = await measureThroughput(method.upscale, size, { minSeconds: job.minSeconds, maxRuns: job.maxRuns });
-      log(`${size}x${size}: ${r.lrMegapixelsPerSecond.toPrecision(3)} LR MP/s (median of ${r.runs}, ${r.medianSeconds.toFixed(2)} s/image)`);
+      const cpu = r.lrMegapixelsPerCpuSecond?.toPrecision(3) ?? '?';
+      log(`${size}x${size}: ${r.lrMegapixelsPerSecond.toPrecision(3)} LR MP/s, ${cpu} per CPU second (median of ${r.runs}, ${r.medianSeconds.toFixed(2)} s/image)`);
       throughput.push(r);
     }
     const images = await loadEvalImages({ hrDir: job.hrDir, lrDir: job.lrDir, scale: SCALE, limit: job.images });

@@ -48,15 +48,15 @@ describe('bench:peers', () => {
     expect(doc.results[2].source).toMatchObject({ package: '@upscalerjs/esrgan-slim@1.0.0', inputRange: [0, 255] });
     // The table goes to stderr, after the per-method progress lines.
     expect(stderr).toMatch(/\[esrgan-slim\] 1\/1 one\.png: [\d.]+ dB/);
-    expect(stderr).toMatch(/\| tiny \| 5k \| [\d.]+ \| [\d.]+ \| 1 \| [\d.]+ \| \d+ \|/);
+    expect(stderr).toMatch(/\| tiny \| 5k \| [\d.]+ \| [\d.]+ \| 1 \| [\d.]+ \/ ([\d.]+|—) \| \d+ \|/);
   });
 
   it('--markdown prints only the table on stdout; a bad model file fails naming it; bad options are usage errors', async () => {
     const { stdout } = await bench(['--hr-dir', join(dir, 'hr'), '--images', '2', '--peers', '', '--markdown', ...FAST]);
     expect(stdout.trim().split('\n')).toEqual([
-      '| method | params | PSNR-Y (dB) | SSIM-Y | images | LR MP/s 8² | peak RSS (MiB) |',
+      '| method | params | PSNR-Y (dB) | SSIM-Y | images | LR MP/s 8² (wall / CPU) | peak RSS (MiB) |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-      expect.stringMatching(/^\| bicubic \| — \| [\d.]+ \| [\d.]+ \| 2 \| [\d.]+ \| \d+ \|$/),
+      expect.stringMatching(/^\| bicubic \| — \| [\d.]+ \| [\d.]+ \| 2 \| [\d.]+ \/ ([\d.]+|—) \| \d+ \|$/),
     ]);
 
     const bad = join(dir, 'bad.safetensors');

@@ -61,6 +61,29 @@ describe('measureThroughput', () => {
     expect(r.lrMegapixelsPerSecond).toBeCloseTo(0.01 / r.medianSeconds, 10);
   });
 
+  it('also reports the rate per CPU second: equal to wall clock for busy work, higher when the run waits', async () => {
+    // Spins until it has used 20 ms of CPU, however loaded the machine is.
+    const busy = async (lr: ImageU8) => {
+      const start = process.cpuUsage();
+      for (let used = 0; used < 20_000; ) {
+        const d = process.cpuUsage(start);
+        used = d.user + d.system;
+      }
+      return lr;
+    };
+    const b = await measureThroughput(busy, 100, { minSeconds: 0, maxRuns: 3 });
+    expect(b.medianCpuSeconds).toBeGreaterThanOrEqual(0.02);
+    expect(b.medianCpuSeconds).toBeLessThanOrEqual(b.medianSeconds + 0.005);
+    expect(b.lrMegapixelsPerCpuSecond).toBeCloseTo(0.01 / b.medianCpuSeconds, 10);
+
+    const idle = async (lr: ImageU8) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return lr;
+    };
+    const i = await measureThroughput(idle, 100, { minSeconds: 0, maxRuns: 3 });
+    expect(i.medianCpuSeconds).toBeLessThan(i.medianSeconds / 3);
+  });
+
   it('rejects bad sizes and run counts', async () => {
     const upscale = async (lr: ImageU8) => lr;
     await expect(measureThroughput(upscale, 0, { minSeconds: 0, maxRuns: 1 })).rejects.toThrow(RangeError);
