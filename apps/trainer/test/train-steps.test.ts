@@ -32,6 +32,16 @@ const batch = () => ({
 });
 
 describe('training steps', () => {
+  it('a Net owns its parameters: disposing it frees every tensor', () => {
+    const before = tf.memory().numTensors;
+    const g = newGeneratorNet(config);
+    const d = newDiscriminatorNet(config);
+    expect(tf.memory().numTensors - before).toBe(Object.keys({ ...g.vars, ...d.vars, ...d.buffers }).length);
+    g.dispose();
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('psnr: the loss falls on a fixed batch, EMA trails, no tensor leaks', () => {
     const g = newGeneratorNet(config);
     const stepper = new PsnrStepper(g, config.phases.psnr!);

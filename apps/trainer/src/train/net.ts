@@ -3,7 +3,7 @@ import type { ArchSpec, ParamMap } from '@sr/model';
 import type { VariableMap } from './adam.ts';
 
 /**
- * A network under training: trainable parameters as tf.Variables (what gradients are taken against) and buffers
+ * A network under training (it takes ownership of the `params` it is given): trainable parameters as tf.Variables (what gradients are taken against) and buffers
  * (BatchNorm running stats) as plain tensors swapped after each training-mode forward.
  */
 export class Net<C = any> {
@@ -19,7 +19,11 @@ export class Net<C = any> {
     const bufferNames = new Set(spec.bufferNames(config));
     for (const [name, t] of Object.entries(params)) {
       if (bufferNames.has(name)) this.buffers[name] = t;
-      else this.vars[name] = tf.variable(t, true, undefined, 'float32');
+      else {
+        // The variable shares t's data; the Net owns `params`, so the extra handle is released.
+        this.vars[name] = tf.variable(t, true, undefined, 'float32');
+        t.dispose();
+      }
     }
   }
 
