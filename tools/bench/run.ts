@@ -13,7 +13,7 @@ const { values } = parseArgs({
 });
 
 if (values.list) {
-  for (const s of sections) process.stdout.write(`${s.name}\t${(await s.load()).description}\n`);
+  for (const s of sections) process.stdout.write(`${s.name}\t${(await s.load()).description}${s.optIn ? ' (only with --only)' : ''}\n`);
   process.exit(0);
 }
 
@@ -27,7 +27,7 @@ if (unknown.length > 0) {
 const results: Record<string, unknown> = {};
 const startedAt = new Date().toISOString();
 let failed = false;
-for (const entry of sections.filter((s) => !wanted || wanted.includes(s.name))) {
+for (const entry of sections.filter((s) => (wanted ? wanted.includes(s.name) : !s.optIn))) {
   process.stderr.write(`bench: ${entry.name} ...\n`);
   const t0 = performance.now();
   let outcome: { result: unknown } | { error: string };
