@@ -48,7 +48,11 @@ function appFor(env: Env): OpenAPIHono {
     codec: createPortableCodec({ jpegDecode, jpegEncode, webpDecode, webpEncode }),
     models,
     runtime: 'workerd',
-    serveAsset: async (c) => (c.req.path.startsWith('/models/') ? undefined : env.ASSETS.fetch(c.req.raw)),
+    serveAsset: async (c) => {
+      if (c.req.path.startsWith('/models/')) return undefined;
+      const res = await env.ASSETS.fetch(c.req.raw);
+      return res.status === 404 ? undefined : res; // unknown paths get the API's JSON 404
+    },
   });
   return app;
 }

@@ -56,6 +56,7 @@ describe('workerd: metadata endpoints', () => {
     expect(await page.text()).toContain('Super-resolution demo');
     expect((await get('/demo.js')).status).toBe(200);
     await expectError(await get('/models/manifest.json'), 404, 'not_found');
+    await expectError(await get('/no/such/page'), 404, 'not_found');
   });
 
   it('requires the bearer token on /v1/*', async () => {
