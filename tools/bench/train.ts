@@ -27,6 +27,8 @@ interface StepTiming {
   steps: number;
   stepsPerSec: number;
   msPerStep: number;
+  /** CPU time of this process per step: robust on a machine shared with other work (wall time is not). */
+  cpuMsPerStep: number;
 }
 
 /** Runs `step` for about SECONDS (at least 3 steps) after 2 warm-up steps. */
@@ -35,9 +37,11 @@ function timeSteps(step: (i: number) => void): StepTiming {
   step(1);
   let steps = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   while (performance.now() - t0 < SECONDS * 1000 || steps < 3) step(2 + steps++);
   const ms = performance.now() - t0;
-  return { steps, stepsPerSec: (steps * 1000) / ms, msPerStep: ms / steps };
+  const cpu = process.cpuUsage(cpu0);
+  return { steps, stepsPerSec: (steps * 1000) / ms, msPerStep: ms / steps, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps };
 }
 
 function randomBatch(c: TrainConfig): { lr: tf.Tensor4D; hr: tf.Tensor4D } {
@@ -61,6 +65,7 @@ function benchPsnr(c: TrainConfig) {
     ...round(t),
     gflopPerStep: Number((flopsPerStep / 1e9).toFixed(3)),
     gflopsPerSec: Number(((flopsPerStep * t.stepsPerSec) / 1e9).toFixed(2)),
+    gflopsPerCpuSec: Number((flopsPerStep / t.cpuMsPerStep / 1e6).toFixed(2)),
     tensorsAfter: 0,
   };
   stepper.dispose();
@@ -102,11 +107,11 @@ function benchTorch(c: TrainConfig) {
   let r = spawnSync(process.env.PYTHON ?? 'python3', args, { encoding: 'utf8' });
   if (r.status !== 0 && !process.env.PYTHON) r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   if (r.status !== 0) return { unavailable: (r.stderr || r.error?.message || 'python3 failed').trim().split('\n').at(-1) };
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { steps_per_s: number; ms_per_step: number; threads: number; torch: string };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { steps_per_s: number; ms_per_step: number; cpu_ms_per_step: number; threads: number; torch: string };
 }
 
 function round(t: StepTiming) {
-  return { steps: t.steps, stepsPerSec: Number(t.stepsPerSec.toFixed(3)), msPerStep: Number(t.msPerStep.toFixed(1)) };
+  return { steps: t.steps, stepsPerSec: Number(t.stepsPerSec.toFixed(3)), msPerStep: Number(t.msPerStep.toFixed(1)), cpuMsPerStep: Number(t.cpuMsPerStep.toFixed(1)) };
 }
 
 export async function benchTrain(): Promise<Record<string, unknown>> {
@@ -124,7 +129,16 @@ export async function benchTrain(): Promise<Record<string, unknown>> {
     }
     process.stderr.write(`bench:train ${name} pytorch ...\n`);
     const torch = benchTorch(c);
-    if (torch) entry.pytorch = 'steps_per_s' in torch ? { ...torch, oursOverTorch: Number((psnr.stepsPerSec / torch.steps_per_s).toFixed(3)) } : torch;
+    if (torch) {
+      entry.pytorch =
+        'steps_per_s' in torch
+          ? {
+              ...torch,
+              oursOverTorch: Number((psnr.stepsPerSec / torch.steps_per_s).toFixed(3)),
+              oursOverTorchPerCpuSecond: Number((torch.cpu_ms_per_step / psnr.cpuMsPerStep).toFixed(3)),
+            }
+          : torch;
+    }
     out[name] = entry;
   }
   return out;
