@@ -9,7 +9,7 @@ import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs } from '../data/dataset.ts';
 import { Rng } from '../data/rng.ts';
 import { JsonlLog } from '../report/jsonl.ts';
-import { loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
 import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
 import { GanStepper } from './gan-step.ts';
 import { asGenerator, generatorNet, loadPerceptual, newDiscriminatorNet, newGeneratorNet } from './models.ts';
@@ -60,6 +60,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   mkdirSync(join(o.outDir, 'samples'), { recursive: true });
   const configJson = JSON.stringify(c);
   const ckpt = o.resume ? loadCheckpoint(o.outDir) : undefined;
+  if (!o.resume && existsSync(join(o.outDir, CHECKPOINT_FILE))) {
+    o.print(`warning: starting a fresh run in ${o.outDir}; its checkpoint will be replaced (use --resume to continue it)`);
+  }
   if (ckpt && ckpt.state.config !== configJson) {
     throw new CliError(`cannot resume ${o.outDir}: the config differs from the checkpointed run's (resume without --config or --set)`);
   }
