@@ -38,6 +38,13 @@ describe('VGGStyleDiscriminator', () => {
     expect(Object.keys(n).filter((k) => k.startsWith('bn'))).toEqual([]);
   });
 
+  it("norm 'group' works for widths that 32 does not divide", () => {
+    const c = { ...tiny, num_feat: 6, norm: 'group' } as const;
+    const p = vggDiscriminator.init(c, 1);
+    expect(vggDiscriminator.forward(p, tf.randomUniform([1, 128, 128, 3]) as tf.Tensor4D, c).shape).toEqual([1, 1]);
+    disposeParams(p);
+  });
+
   it('returns logits [N, 1] and rejects the wrong input size', () => {
     const p = vggDiscriminator.init(tiny, 1);
     const y = vggDiscriminator.forward(p, tf.randomUniform([2, 128, 128, 3]) as tf.Tensor4D, tiny);

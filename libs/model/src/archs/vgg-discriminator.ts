@@ -6,8 +6,9 @@ import type { ArchSpec, ForwardOptions, ParamMap } from './types.ts';
 
 /**
  * BasicSR `VGGStyleDiscriminator` (basicsr/archs/discriminator_arch.py). `norm` extends the
- * reference: 'batch' is BasicSR's; 'group' uses GroupNorm (GROUPS groups) with the same `bn*`
- * weight/bias names and no running stats; 'none' drops the norm layers.
+ * reference: 'batch' is BasicSR's; 'group' uses GroupNorm (32 groups, or the largest divisor of
+ * the width below 32) with the same `bn*` weight/bias names and no running stats; 'none' drops the
+ * norm layers.
  */
 export interface VGGStyleDiscriminatorConfig {
   num_in_ch: number;
@@ -17,7 +18,13 @@ export interface VGGStyleDiscriminatorConfig {
 }
 
 const NORMS = ['batch', 'group', 'none'] as const;
-const GROUPS = 32;
+const MAX_GROUPS = 32;
+
+const groupsFor = (channels: number): number => {
+  let g = Math.min(MAX_GROUPS, channels);
+  while (channels % g !== 0) g--;
+  return g;
+};
 
 interface Layer {
   name: string;
@@ -88,7 +95,7 @@ function norm(
   const bn = `bn${l.name}`;
   const weight = param<tf.Tensor1D>(params, `${bn}.weight`);
   const bias = param<tf.Tensor1D>(params, `${bn}.bias`);
-  if (c.norm === 'group') return groupNorm(x, Math.min(GROUPS, l.cout), weight, bias);
+  if (c.norm === 'group') return groupNorm(x, groupsFor(l.cout), weight, bias);
   const r = batchNorm(
     x,
     { weight, bias, runningMean: param(params, `${bn}.running_mean`), runningVar: param(params, `${bn}.running_var`) },
