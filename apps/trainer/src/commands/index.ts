@@ -9,6 +9,7 @@ import { convertCommand } from './convert.ts';
 import { infoCommand } from './info.ts';
 import { interpolateCommand } from './interpolate.ts';
 import { upscaleCommand } from './upscale.ts';
+import { exportCommand } from './export.ts';
 
 /** Every `sr` command, one module per file. */
 export const commands: CommandModule<any, any>[] = [
@@ -22,4 +23,5 @@ export const commands: CommandModule<any, any>[] = [
   infoCommand,
   interpolateCommand,
   upscaleCommand,
+  exportCommand,
 ];

@@ -66,17 +66,18 @@ export interface LoadedCheckpoint {
   groups: Record<string, Record<string, { shape: number[]; data: Float32Array }>>;
 }
 
-export function loadCheckpoint(dir: string): LoadedCheckpoint {
+/** `action` names what the caller wanted in the error messages ("cannot resume from ..."). */
+export function loadCheckpoint(dir: string, action = 'resume'): LoadedCheckpoint {
   const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new CliError(`cannot resume: no ${CHECKPOINT_FILE} in ${dir}`);
+  if (!existsSync(path)) throw new CliError(`cannot ${action}: no ${CHECKPOINT_FILE} in ${dir}`);
   let parsed;
   try {
     parsed = parseSafetensors(new Uint8Array(readFileSync(path)));
   } catch (err) {
-    throw new CliError(`cannot resume from ${path}: ${(err as Error).message}`);
+    throw new CliError(`cannot ${action} from ${path}: ${(err as Error).message}`);
   }
   const state = JSON.parse(parsed.metadata.state ?? 'null') as CheckpointState | null;
-  if (state?.version !== 1) throw new CliError(`cannot resume from ${path}: not a trainer checkpoint`);
+  if (state?.version !== 1) throw new CliError(`cannot ${action} from ${path}: not a trainer checkpoint`);
   const groups: LoadedCheckpoint['groups'] = {};
   for (const [key, t] of Object.entries(parsed.tensors)) {
     const slash = key.indexOf('/');

@@ -1,0 +1,35 @@
+import type { CommandModule } from 'yargs';
+import { initBackend } from '@sr/model';
+import { exportCheckpoint, type CheckpointWeights } from '../train/checkpoint-export.ts';
+
+interface Args {
+  run: string;
+  out: string;
+  weights?: CheckpointWeights;
+  fp16: boolean;
+  json: boolean;
+}
+
+export const exportCommand: CommandModule<object, Args> = {
+  command: 'export',
+  describe: "Write a model file from a run's current checkpoint (any time, also while it trains)",
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', demandOption: true, describe: 'run folder (with checkpoint.safetensors)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'model file to write (.safetensors)' })
+      .option('weights', { choices: ['ema', 'g'] as const, describe: 'which generator weights (default: ema when the run keeps EMA)' })
+      .option('fp16', { type: 'boolean', default: false, describe: 'store float16 tensors' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
+      .example('$0 export --run runs/edge-x4 --out /tmp/edge-x4.safetensors', 'EMA weights of the latest checkpoint'),
+  handler: async (argv) => {
+    await initBackend({ log: null });
+    const r = await exportCheckpoint({ runDir: argv.run, out: argv.out, weights: argv.weights, fp16: argv.fp16 });
+    if (argv.json) {
+      console.log(JSON.stringify(r));
+      return;
+    }
+    const val = r.validation ? `, val PSNR-Y ${r.validation.psnr.toFixed(3)} dB SSIM-Y ${r.validation.ssim.toFixed(4)} (iteration ${r.validation.iter})` : '';
+    console.log(`wrote ${r.out}: ${r.arch} x${r.scale}, ${r.phase} iteration ${r.iterations}, ${r.weights} weights${val}`);
+    console.log(`sha256 ${r.sha256}`);
+  },
+};
