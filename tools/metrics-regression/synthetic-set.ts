@@ -59,6 +59,7 @@ function strokes(rng: Rng): Shader {
   }
   return (x, y) => {
     for (const [x1, y1, x2, y2, w] of segments) {
+      if (x < Math.min(x1, x2) - w || x > Math.max(x1, x2) + w || y < Math.min(y1, y2) - w || y > Math.max(y1, y2) + w) continue;
       const vx = x2 - x1;
       const vy = y2 - y1;
       const t = Math.max(0, Math.min(1, ((x - x1) * vx + (y - y1) * vy) / (vx * vx + vy * vy || 1)));
@@ -133,7 +134,17 @@ function render(shader: Shader, size: number): ImageU8 {
   return { width: size, height: size, channels: 3, data };
 }
 
-/** The six scenes, in a fixed order, named `NN-<structure>.png`. */
-export function syntheticEvalSet(): Array<{ name: string; image: ImageU8 }> {
+export type NamedImage = { name: string; image: ImageU8 };
+
+/** Renders the six scenes, in a fixed order, named `NN-<structure>.png`. */
+export function renderSyntheticEvalSet(): NamedImage[] {
   return SCENES.map(([kind, make], i) => ({ name: `${String(i + 1).padStart(2, '0')}-${kind}.png`, image: render(make(Rng.fromSeed(SEED, i)), SYNTHETIC_SIZE) }));
+}
+
+let rendered: readonly NamedImage[] | undefined;
+
+/** The six scenes, rendered once per process (treat as read-only). */
+export function syntheticEvalSet(): readonly NamedImage[] {
+  rendered ??= renderSyntheticEvalSet();
+  return rendered;
 }
