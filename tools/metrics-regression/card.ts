@@ -1,0 +1,101 @@
+import type { ModelMetrics } from './evaluate.ts';
+import type { PhaseFacts, RunFacts } from './run-facts.ts';
+
+export interface CardInput {
+  name: string;
+  file: string;
+  sha256: string;
+  params: number;
+  dtypes: string[];
+  /** The model file's `__metadata__`. */
+  metadata: Record<string, string>;
+  run?: RunFacts;
+  /** This model's entry in golden-metrics.json, if measured. */
+  golden?: ModelMetrics;
+  /** Plot files, relative to the card. */
+  plots: string[];
+}
+
+const f3 = (v: number) => v.toFixed(3);
+const f4 = (v: number) => v.toFixed(4);
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${Math.round(seconds % 60)} s` : `${seconds.toFixed(1)} s`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function phaseRow(p: PhaseFacts): string[] {
+  const perIter = p.loggedIterations > 0 ? ` (${(p.loggedSeconds / p.loggedIterations).toFixed(2)} s/iteration)` : '';
+  const v = p.lastValidation;
+  return [
+    p.phase,
+    String(p.iterations),
+    `${duration(p.loggedSeconds)} over ${p.loggedIterations} logged iterations${perIter}`,
+    v ? `${f3(v.psnr)} / ${f4(v.ssim)} (iteration ${v.iter})` : '—',
+    v?.bicubic ? `${f3(v.bicubic.psnr)} / ${f4(v.bicubic.ssim)}` : '—',
+  ];
+}
+
+function trainingSection(run: RunFacts): string[] {
+  const c = run.config as { name?: string; seed?: number; backend?: string; scale?: number; data?: Record<string, unknown> };
+  const data = c.data ?? {};
+  const lines = ['## Training', ''];
+  lines.push(`Run config \`${c.name ?? '?'}\`, seed ${c.seed ?? '?'}, backend ${c.backend ?? '?'}, x${c.scale ?? '?'}, training data \`${JSON.stringify(data.train)}\`, validation data \`${JSON.stringify(data.val)}\`, LR patch ${String(data.lrPatch)}, batch ${String(data.batchSize)}.`, '');
+  if (run.phases.length > 0) {
+    lines.push(...table(['phase', 'iterations', 'wall time (train.jsonl timestamps)', 'val PSNR-Y / SSIM-Y', 'bicubic'], run.phases.map(phaseRow)), '');
+  }
+  if (run.interpolation?.length) {
+    const bicubic = run.phases.at(-1)?.lastValidation?.bicubic;
+    lines.push('Network interpolation (interp.json, α = 0 PSNR weights, α = 1 GAN weights), validation set:', '');
+    lines.push(...table(['α', 'PSNR-Y', 'SSIM-Y', 'vs bicubic PSNR-Y', 'file'], run.interpolation.map((r) => [
+      r.alpha.toFixed(2), f3(r.psnr), f4(r.ssim), bicubic ? `${r.psnr - bicubic.psnr >= 0 ? '+' : ''}${f3(r.psnr - bicubic.psnr)} dB` : '—', `\`${r.file}\``,
+    ])), '');
+  }
+  lines.push('<details><summary>Full training config</summary>', '', '```json', JSON.stringify(run.config, null, 2), '```', '', '</details>', '');
+  return lines;
+}
+
+function goldenSection(g: ModelMetrics): string[] {
+  return [
+    '## Regression-suite metrics (golden-metrics.json)',
+    '',
+    ...table(['set', 'PSNR-Y', 'SSIM-Y', 'bicubic PSNR-Y', 'bicubic SSIM-Y', 'images'], Object.entries(g.sets).map(([set, s]) => [
+      set, f3(s.psnr), f4(s.ssim), f3(s.bicubic.psnr), f4(s.bicubic.ssim), String(s.images),
+    ])),
+    '',
+    `Probe output sha256 (wasm): \`${g.outputSha256}\``,
+    '',
+  ];
+}
+
+/** The model card as Markdown. */
+export function renderModelCard(c: CardInput): string {
+  const m = c.metadata;
+  const lines = [`# ${c.name}`, ''];
+  lines.push(...table(['', ''], [
+    ['file', `\`${c.file}\` (${c.dtypes.join('/')})`],
+    ['sha256', `\`${c.sha256}\``],
+    ['architecture', `${m.arch} x${m.scale}, ${c.params.toLocaleString('en-US')} parameters`],
+    ['arch config', `\`${m.config}\``],
+    ['phase', m.alpha !== undefined ? `${m.phase ?? '?'} (α = ${m.alpha})` : (m.phase ?? '—')],
+    ['iterations', m.iterations ?? '—'],
+    ['weights', m.weights ?? '—'],
+    ['trained with', m.trained_with ?? '—'],
+    ['validation (file metadata)', m.val_psnr_y ? `PSNR-Y ${m.val_psnr_y} dB, SSIM-Y ${m.val_ssim_y ?? '—'}${m.val_iter ? ` at iteration ${m.val_iter}` : ''}` : '—'],
+  ]), '');
+  if (c.run) {
+    const ran = c.run.phases.find((p) => p.phase === m.phase)?.iterations;
+    if (ran !== undefined && m.iterations !== undefined && ran > Number(m.iterations)) {
+      lines.push(`> The run went on to ${m.phase} iteration ${ran} after this file was exported at iteration ${m.iterations}; the training table describes the run as it is now.`, '');
+    }
+    lines.push(...trainingSection(c.run));
+  }
+  if (c.golden) lines.push(...goldenSection(c.golden));
+  if (c.plots.length > 0) lines.push('## Training curves (`sr plot`)', '', ...c.plots.map((p) => `![${p.split('/').at(-1)}](${p})`), '');
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+/**
+ * Writes `<out>/<name>.md`, the model card of a shipped model: the model file's metadata, how its run was trained
+ * (config, iterations, wall time, validation vs bicubic, interpolation table), its regression-suite metrics when
+ * golden-metrics.json has them, and the run's `sr plot` charts copied to `<out>/<name>-plots/`.
+ * Usage: npx tsx tools/metrics-regression/model-card.ts --model FILE [--run RUN] [--name NAME] [--out DIR]
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, join, parse } from 'node:path';
+import { parseArgs } from 'node:util';
+import { countParams, disposeParams, initBackend, loadModelFile } from '@sr/model';
+import { writeAtomic } from '../../apps/trainer/src/train/checkpoint.ts';
+import { renderModelCard } from './card.ts';
+import { readGolden } from './golden.ts';
+import { readRunFacts } from './run-facts.ts';
+import { GOLDEN_FILE, modelsDir } from './shipped-models.ts';
+
+export interface ModelCardOptions {
+  model: string;
+  run?: string;
+  /** Card name (file `<name>.md`); default: the model file's stem. */
+  name?: string;
+  outDir: string;
+}
+
+/** SVG charts when the run has them, else PNG. */
+function runPlots(runDir: string): string[] {
+  const dir = join(runDir, 'plots');
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).sort();
+  const svg = files.filter((f) => f.endsWith('.svg'));
+  return (svg.length > 0 ? svg : files.filter((f) => f.endsWith('.png'))).map((f) => join(dir, f));
+}
+
+export async function writeModelCard(o: ModelCardOptions): Promise<{ card: string; plots: string[] }> {
+  const name = o.name ?? parse(o.model).name;
+  const loaded = await loadModelFile(o.model);
+  const params = countParams(loaded.generator.params);
+  disposeParams(loaded.generator.params);
+  const plots: string[] = [];
+  if (o.run) {
+    const sources = runPlots(o.run);
+    if (sources.length > 0) await mkdir(join(o.outDir, `${name}-plots`), { recursive: true });
+    for (const src of sources) {
+      const rel = `${name}-plots/${basename(src)}`;
+      await copyFile(src, join(o.outDir, rel));
+      plots.push(rel);
+    }
+  }
+  const markdown = renderModelCard({
+    name,
+    file: basename(o.model),
+    sha256: loaded.sha256,
+    params,
+    dtypes: loaded.dtypes,
+    metadata: loaded.metadata,
+    run: o.run ? readRunFacts(o.run) : undefined,
+    golden: readGolden(join(o.outDir, GOLDEN_FILE))?.models[name],
+    plots,
+  });
+  const card = join(o.outDir, `${name}.md`);
+  await writeAtomic(card, new TextEncoder().encode(markdown));
+  return { card, plots };
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { values } = parseArgs({ options: { model: { type: 'string' }, run: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.model) {
+    console.error('usage: model-card --model FILE [--run RUN_DIR] [--name NAME] [--out MODELS_DIR]');
+    process.exit(2);
+  }
+  await initBackend({ prefer: 'wasm', log: null });
+  try {
+    const r = await writeModelCard({ model: values.model, run: values.run, name: values.name, outDir: values.out ?? modelsDir() });
+    console.log(`wrote ${r.card}${r.plots.length ? ` and ${r.plots.length} plots` : values.run ? ` (no plots: run \`npx sr plot ${values.run}\` first)` : ''}`);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+}

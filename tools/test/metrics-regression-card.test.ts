@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend, sha256Hex } from '@sr/model';
+import type { ModelMetrics } from '../metrics-regression/evaluate.ts';
+import { writeGolden } from '../metrics-regression/golden.ts';
+import { writeModelCard } from '../metrics-regression/model-card.ts';
+
+const TRAINER = join(import.meta.dirname, '../../apps/trainer');
+const SR = join(TRAINER, 'bin/sr.mjs');
+const TINY = join(TRAINER, 'src/config/examples/tiny-cpu.json');
+/** Both phases of the tiny example, a few seconds. */
+const FAST = [
+  'phases.psnr.iterations=6',
+  'phases.gan.iterations=4',
+  'phases.psnr.scheduler={"type":"cosine","periods":[6]}',
+  'data.batchSize=2',
+  'data.train.synthetic={"count":3,"width":136,"height":136}',
+  'data.val.synthetic={"count":1,"width":64,"height":64}',
+  'generator.config.num_feat=8',
+  'generator.config.num_conv=2',
+  'discriminator.config.num_feat=4',
+  'logging.every=2',
+  'validation.every=100',
+  'validation.samples=1',
+  'checkpoint.every=100',
+].flatMap((s) => ['--set', s]);
+
+const sr = (...args: string[]) => spawnSync(process.execPath, [SR, ...args], { encoding: 'utf8', env: { ...process.env, SR_WASM_THREADS: '1' } });
+
+describe('model card', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sr-card-'));
+  const run = join(root, 'run');
+  const out = join(root, 'models');
+
+  beforeAll(async () => {
+    const trained = sr('train', '--config', TINY, '--out', run, ...FAST);
+    expect(trained.status, trained.stderr).toBe(0);
+    const plotted = sr('plot', run, '--format', 'svg');
+    expect(plotted.status, plotted.stderr).toBe(0);
+    mkdirSync(out);
+    await initBackend({ prefer: 'wasm', threads: 1, log: null });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('describes the model file and its run, with the interpolation table and copied plots', async () => {
+    const model = join(run, 'gan.safetensors');
+    const r = await writeModelCard({ model, run, name: 'tiny', outDir: out });
+    expect(r.card).toBe(join(out, 'tiny.md'));
+    const md = readFileSync(r.card, 'utf8');
+    expect(md).toMatch(/^# tiny\n/);
+    expect(md).toContain(`| sha256 | \`${await sha256Hex(new Uint8Array(readFileSync(model)))}\` |`);
+    expect(md).toMatch(/\| architecture \| SRVGGNetCompact x4, [\d,]+ parameters \|/);
+    expect(md).toContain('| phase | gan |');
+    expect(md).toContain('| iterations | 4 |');
+    expect(md).toMatch(/\| psnr \| 6 \| [\d.]+ (s|min).* over 4 logged iterations/);
+    expect(md).toMatch(/\| gan \| 4 \| .* \| [\d.]+ \/ 0\.\d{4} \(iteration 4\) \| [\d.]+ \/ 0\.\d{4} \|/);
+    for (const alpha of ['0.00', '0.50', '1.00']) expect(md).toMatch(new RegExp(`\\| ${alpha} \\| [\\d.]+ \\| [\\d.]+ \\| [+-][\\d.]+ dB \\|`));
+    expect(md).toContain('"name": "tiny-cpu"');
+    expect(md).not.toContain('Regression-suite metrics');
+    expect(r.plots.length).toBeGreaterThan(0);
+    for (const p of r.plots) {
+      expect(existsSync(join(out, p))).toBe(true);
+      expect(md).toContain(`](${p})`);
+    }
+  });
+
+  it('adds the regression-suite metrics when golden-metrics.json has the model', async () => {
+    const metrics: ModelMetrics = {
+      file: 'psnr.safetensors',
+      weightsSha256: 'a'.repeat(64),
+      outputSha256: 'b'.repeat(64),
+      sets: { 'synthetic-6x128': { psnr: 27.5, ssim: 0.8, bicubic: { psnr: 26, ssim: 0.75 }, images: 6 } },
+    };
+    await writeGolden(join(out, 'golden-metrics.json'), { version: 1, measured: 'test', models: { tiny: metrics } });
+    const r = await writeModelCard({ model: join(run, 'psnr.safetensors'), run, name: 'tiny', outDir: out });
+    const md = readFileSync(r.card, 'utf8');
+    expect(md).toContain('| synthetic-6x128 | 27.500 | 0.8000 | 26.000 | 0.7500 | 6 |');
+    expect(md).toContain(`\`${'b'.repeat(64)}\``);
+  });
+
+  it('refuses a folder that is not a run', async () => {
+    await expect(writeModelCard({ model: join(run, 'psnr.safetensors'), run: out, outDir: out })).rejects.toThrow(/not a run folder: no config\.json/);
+  });
+});
