@@ -7,7 +7,6 @@ import {
   countParams,
   decodeModelFile,
   disposeParams,
-  getGeneratorArch,
   interpolateGenerators as interpolate,
   runGenerator,
   Upscaler,
@@ -32,11 +31,7 @@ export const interpolateGenerators = (psnr: Generator, gan: Generator, alpha: nu
 export const disposeGenerator = (g: Generator): void => disposeParams(g.params);
 
 export function createUpscaler(g: Generator): Upscaler {
-  return new Upscaler({
-    forward: (x: tf.Tensor4D) => runGenerator(g, x),
-    scale: g.scale,
-    multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
-  });
+  return Upscaler.forGenerator(g);
 }
 
 /** The probe output fingerprint of `g` (see self-check.ts). */

@@ -1,7 +1,7 @@
 import { join, parse } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { upscaleBicubic } from '@sr/metrics';
-import { initBackend, loadModelFile, runGenerator, Upscaler } from '@sr/model';
+import { initBackend, loadModelFile, Upscaler } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import { evaluateFolder } from '../io/evaluate-folder.ts';
 import { writeImage } from '../io/image-io.ts';
@@ -33,8 +33,7 @@ export const evalCommand: CommandModule<object, Args> = {
       throw new CliError(`cannot load model ${argv.model}: ${(err as Error).message}`);
     }
     if (model.scale !== scale) throw new CliError(`--scale ${scale} does not match the model (x${model.scale})`);
-    const g = model;
-    const engine = new Upscaler({ forward: (x) => runGenerator(g, x), scale });
+    const engine = Upscaler.forGenerator(model);
     const sr = await evaluateFolder({
       hrDir: argv.hr,
       lrDir: argv.lr,

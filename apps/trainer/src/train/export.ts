@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { interpolateGenerators, runGenerator, saveModelFile, disposeParams, type Generator } from '@sr/model';
+import { interpolateGenerators, saveModelFile, disposeParams, type Generator } from '@sr/model';
 import type { Validator } from './validate.ts';
 
 export interface InterpRow {
@@ -17,7 +17,7 @@ export interface ExportInfo {
 
 /** Saves a generator as a model file with its validation scores in the metadata; returns the scores. */
 export async function exportModel(path: string, g: Generator, phase: string, validator: Validator, info: ExportInfo, alpha?: number): Promise<{ psnr: number; ssim: number }> {
-  const v = await validator.run((x) => runGenerator(g, x), 0);
+  const v = await validator.run(g, 0);
   await saveModelFile(
     path,
     g,
@@ -37,7 +37,7 @@ export async function exportInterpolations(outDir: string, psnr: Generator, gan:
     const file = alpha === 0 ? 'psnr.safetensors' : alpha === 1 ? 'gan.safetensors' : `interp-${alpha}.safetensors`;
     if (alpha === 0 || alpha === 1) {
       const g = alpha === 0 ? psnr : gan;
-      const v = await validator.run((x) => runGenerator(g, x), 0);
+      const v = await validator.run(g, 0);
       rows.push({ alpha, file, psnr: v.psnr, ssim: v.ssim });
       continue;
     }

@@ -97,7 +97,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     await saveCheckpoint(o.outDir, { version: 1, phase, iter, rng: rng.state(), data: { ...data }, adamSteps, config: configJson }, snapshot);
   };
   const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, d?: Net) => {
-    const v = await validator.run((x) => g.spec.forward(params, x, g.config) as tf.Tensor4D, d ? valPairs.length : c.validation.samples);
+    const v = await validator.run(asGenerator(g, params), d ? valPairs.length : c.validation.samples);
     const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs.slice(0, c.validation.samples));
     const dInputs = d && validator.discriminatorInputs(v.outputs, c.discriminator!.config.input_size);
     let dAccuracy: { real: number; fake: number } | undefined;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compare, cropImage, meanScores, upscaleBicubic, type ImageU8, type Scores } from '@sr/metrics';
-import { Upscaler } from '@sr/model';
+import { Upscaler, type Generator } from '@sr/model';
 import type { ImagePair } from '../data/dataset.ts';
 import { writeImage } from '../io/image-io.ts';
 
@@ -66,9 +66,9 @@ export class Validator {
     return { yChannel: this.opts.yChannel, cropBorder: this.opts.crop };
   }
 
-  /** PSNR/SSIM of G (a pure NHWC forward) and of bicubic on every val image; keeps the first `keep` outputs. */
-  async run(forward: (x: tf.Tensor4D) => tf.Tensor4D, keep: number): Promise<ValidationResult> {
-    const engine = new Upscaler({ forward, scale: this.opts.scale });
+  /** PSNR/SSIM of G and of bicubic on every val image (G's own tiling defaults); keeps the first `keep` outputs. */
+  async run(g: Generator, keep: number): Promise<ValidationResult> {
+    const engine = Upscaler.forGenerator(g);
     const perImage: (Scores & { name: string })[] = [];
     const outputs: ImageU8[] = [];
     for (const [i, pair] of this.pairs.entries()) {
