@@ -4,11 +4,11 @@ import { Rng } from '../../apps/trainer/src/data/rng.ts';
 /**
  * The suite's own evaluation images: six seeded 128×128 RGB scenes, one per structure SR models are judged on
  * (smooth gradients, hard edges, text-like strokes, texture, checkerboards, rotated lines). Edges are anti-aliased
- * by 4×4 supersampling so the scenes look like photographed content rather than aliased vector art.
+ * by 3×3 supersampling so the scenes look like photographed content rather than aliased vector art.
  */
 export const SYNTHETIC_SIZE = 128;
 const SEED = 20261122;
-const SUPERSAMPLE = 4;
+const SUPERSAMPLE = 3;
 
 type Rgb = [number, number, number];
 type Shader = (x: number, y: number) => Rgb;
