@@ -9,6 +9,8 @@ import { Rng } from '../../apps/trainer/src/data/rng.ts';
 import { prepareEvalSets, SYNTHETIC_SET, type EvalSet } from '../metrics-regression/eval-sets.ts';
 import { evaluateModelFile, type ModelMetrics } from '../metrics-regression/evaluate.ts';
 import { diffGolden, notBetterThanBicubic, regressions, type GoldenFile } from '../metrics-regression/golden.ts';
+import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
+import { DEFAULT_MODELS_DIR, modelsDir, shippedModels } from '../metrics-regression/shipped-models.ts';
 import { renderSyntheticEvalSet } from '../metrics-regression/synthetic-set.ts';
 
 const CONFIG = { num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
@@ -83,6 +85,17 @@ describe('metric regression checks', () => {
     expect(notBetterThanBicubic('base', base)).toEqual([expect.stringContaining('not better than bicubic')]);
     const better = { ...base, sets: { s: { ...base.sets[SYNTHETIC_SET], psnr: base.sets[SYNTHETIC_SET].bicubic.psnr + 0.1 } } };
     expect(notBetterThanBicubic('x', better)).toEqual([]);
+  });
+
+  it('lists every weight file of a manifest (GAN partners as <name>/gan), none without a manifest', async () => {
+    expect(shippedModels(root)).toEqual([]);
+    await writeManifest(root, await buildManifest(root, [{ name: 'm', file: 'base.safetensors', gan: 'perturbed.safetensors' }]));
+    expect(shippedModels(root)).toEqual([
+      { key: 'm', path: join(root, 'base.safetensors') },
+      { key: 'm/gan', path: join(root, 'perturbed.safetensors') },
+    ]);
+    expect(modelsDir({ SR_MODELS_DIR: root })).toBe(root);
+    expect(modelsDir({})).toBe(DEFAULT_MODELS_DIR);
   });
 
   it('diffs golden files value by value', () => {
