@@ -64,12 +64,15 @@ function generatorFrom(ck: LoadedCheckpoint, weights: CheckpointWeights, path: s
   return { arch: spec.name, config: config as Record<string, unknown>, scale: spec.scaleOf(config), params };
 }
 
-/** Validation is run on the EMA weights when the run keeps them (the trainer's exported weights), else on G. */
-function lastValidation(runDir: string, phase: string, weights: CheckpointWeights, hasEma: boolean): CheckpointExport['validation'] {
+/**
+ * The last validation of these weights up to the checkpoint's iteration (a newer one may be logged before its
+ * checkpoint is written). Validation runs on the EMA weights when the run keeps them, else on G.
+ */
+function lastValidation(runDir: string, phase: string, iter: number, weights: CheckpointWeights, hasEma: boolean): CheckpointExport['validation'] {
   const validated: CheckpointWeights = hasEma ? 'ema' : 'g';
   const log = join(runDir, 'train.jsonl');
   if (weights !== validated || !existsSync(log)) return undefined;
-  const vals = readJsonl(log).filter((r) => r.kind === 'val' && r.phase === phase && typeof r.psnr === 'number' && typeof r.ssim === 'number');
+  const vals = readJsonl(log).filter((r) => r.kind === 'val' && r.phase === phase && r.iter <= iter && typeof r.psnr === 'number' && typeof r.ssim === 'number');
   const last = vals.at(-1);
   return last && { iter: last.iter, psnr: last.psnr as number, ssim: last.ssim as number };
 }
@@ -82,7 +85,7 @@ export async function exportCheckpoint(o: CheckpointExportOptions): Promise<Chec
   const weights = o.weights ?? (hasEma ? 'ema' : 'g');
   const g = generatorFrom(ck, weights, path);
   const { phase, iter } = ck.state;
-  const validation = lastValidation(o.runDir, phase, weights, hasEma);
+  const validation = lastValidation(o.runDir, phase, iter, weights, hasEma);
   const meta: ExtraMetadata = {
     phase,
     iterations: iter,
