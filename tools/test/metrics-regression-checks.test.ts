@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createGenerator, initBackend, parseSafetensors, saveModelFile, serializeSafetensors } from '@sr/model';
-import { Rng } from '../../apps/trainer/src/data/rng.ts';
+import { createGenerator, initBackend, saveModelFile } from '@sr/model';
 import { prepareEvalSets, SYNTHETIC_SET, type EvalSet } from '../metrics-regression/eval-sets.ts';
 import { evaluateModelFile, type ModelMetrics } from '../metrics-regression/evaluate.ts';
+import { writeNoisyCopy } from '../metrics-regression/noisy-copy.ts';
 import { diffGolden, notBetterThanBicubic, regressions, type GoldenFile } from '../metrics-regression/golden.ts';
 import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
 import { DEFAULT_MODELS_DIR, modelsDir, shippedModels } from '../metrics-regression/shipped-models.ts';
@@ -25,15 +25,6 @@ async function writeBaseModel(path: string): Promise<void> {
   await saveModelFile(path, g);
 }
 
-/** A copy of a model file with Gaussian noise added to one conv's weights. */
-function writePerturbedCopy(src: string, dst: string, tensor: string, std: number): void {
-  const { tensors, metadata } = parseSafetensors(new Uint8Array(readFileSync(src)));
-  const rng = Rng.fromSeed(7);
-  const t = tensors[tensor];
-  t.data = t.data.map((v) => v + std * rng.normal());
-  writeFileSync(dst, serializeSafetensors(tensors, metadata));
-}
-
 describe('metric regression checks', () => {
   const root = mkdtempSync(join(tmpdir(), 'sr-metrics-check-'));
   let sets: EvalSet[];
@@ -45,7 +36,7 @@ describe('metric regression checks', () => {
     await initBackend({ prefer: 'wasm', threads: 1, log: null });
     sets = await prepareEvalSets(join(root, 'sets'), join(root, 'no-such-dataset'), (m) => skipped.push(m));
     await writeBaseModel(join(root, 'base.safetensors'));
-    writePerturbedCopy(join(root, 'base.safetensors'), join(root, 'perturbed.safetensors'), LAST_CONV, 0.05);
+    expect(writeNoisyCopy(join(root, 'base.safetensors'), join(root, 'perturbed.safetensors'), { std: 0.05 }), 'the output conv by default').toBe(LAST_CONV);
     base = await evaluateModelFile(join(root, 'base.safetensors'), sets);
     perturbed = await evaluateModelFile(join(root, 'perturbed.safetensors'), sets);
   });

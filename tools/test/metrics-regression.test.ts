@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAgainstGolden, readGolden, UPDATE_HINT, type GoldenFile } from '../metrics-regression/golden.ts';
 import { measureModels } from '../metrics-regression/measure.ts';
+import { writeNoisyCopy } from '../metrics-regression/noisy-copy.ts';
 import { GOLDEN_FILE, modelsDir, shippedModels } from '../metrics-regression/shipped-models.ts';
 
 /** The shipped models (SR_MODELS_DIR, default apps/edge-api/public/models) against their golden metrics. */
@@ -23,6 +26,19 @@ describe(`metric regression of the models in ${dir}`, () => {
 
   it(`has golden values (${GOLDEN_FILE}; write them with ${UPDATE_HINT})`, () => {
     expect(golden, `${join(dir, GOLDEN_FILE)} is missing`).toBeDefined();
+  });
+
+  it(`would catch a damaged ${models[0].key}: a copy with noise on its output conv fails the comparison`, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sr-noisy-'));
+    try {
+      const copy = join(tmp, 'noisy.safetensors');
+      const tensor = writeNoisyCopy(models[0].path, copy, { std: 1, relative: true });
+      const noisy = (await measureModels([{ key: models[0].key, path: copy }], { log: () => undefined })).models[models[0].key];
+      const failures = checkAgainstGolden(models[0].key, noisy, measured.models[models[0].key]);
+      expect(failures.filter((f) => /PSNR-Y dropped/.test(f)), `noise on ${tensor}`).not.toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   for (const m of models) {
