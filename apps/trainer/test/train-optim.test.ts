@@ -58,8 +58,17 @@ describe('Adam', () => {
   it('EMA follows decay·ema + (1−decay)·p', () => {
     const p = { w: tf.tensor([1]) };
     const ema = new Ema(0.9, p);
-    ema.update({ w: tf.tensor([2]) });
-    ema.update({ w: tf.tensor([3]) });
+    ema.update({ w: tf.tensor([2]) }, 0);
+    ema.update({ w: tf.tensor([3]) }, 1);
     expect(ema.params.w.dataSync()[0]).toBeCloseTo(0.9 * (0.9 * 1 + 0.1 * 2) + 0.1 * 3, 6);
+  });
+
+  it('EMA warmup uses min(decay, (1+t)/(10+t)) so early steps follow the weights closely', () => {
+    const ema = new Ema(0.999, { w: tf.tensor([0]) }, true);
+    expect(ema.decayAt(0)).toBeCloseTo(0.1, 12);
+    expect(ema.decayAt(90)).toBeCloseTo(0.91, 12);
+    expect(ema.decayAt(1e6)).toBe(0.999);
+    ema.update({ w: tf.tensor([10]) }, 0);
+    expect(ema.params.w.dataSync()[0]).toBeCloseTo(0.1 * 0 + 0.9 * 10, 5);
   });
 });

@@ -109,7 +109,8 @@ export const schedulerSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-const emaSchema = z.strictObject({ decay: z.number().min(0).lt(1) });
+// warmup is optional (absent = off) so configs of runs started before it existed still resume.
+const emaSchema = z.strictObject({ decay: z.number().min(0).lt(1), warmup: z.boolean().optional() });
 
 const psnrPhaseSchema = z.strictObject({
   iterations: nonNegInt,

@@ -60,20 +60,30 @@ export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { g
   return { grads: clipped, norm };
 }
 
-/** Exponential moving average of parameters: ema = decay·ema + (1 − decay)·p (BasicSR `model_ema`). */
+/**
+ * Exponential moving average of parameters: ema = d·ema + (1 − d)·p (BasicSR `model_ema`). With `warmup`, d grows as
+ * min(decay, (1 + t) / (10 + t)) over the 0-based step t (TensorFlow's num_updates rule), so a short run's EMA is not
+ * dominated by the random initial weights.
+ */
 export class Ema {
   readonly params: VariableMap = {};
 
   constructor(
     readonly decay: number,
     source: Record<string, tf.Tensor>,
+    readonly warmup = false,
   ) {
     for (const [name, p] of Object.entries(source)) this.params[name] = tf.tidy(() => tf.variable(p.clone(), false));
   }
 
-  update(source: Record<string, tf.Tensor>): void {
+  decayAt(step: number): number {
+    return this.warmup ? Math.min(this.decay, (1 + step) / (10 + step)) : this.decay;
+  }
+
+  update(source: Record<string, tf.Tensor>, step: number): void {
+    const d = this.decayAt(step);
     tf.tidy(() => {
-      for (const [name, e] of Object.entries(this.params)) e.assign(e.mul(this.decay).add(source[name].mul(1 - this.decay)));
+      for (const [name, e] of Object.entries(this.params)) e.assign(e.mul(d).add(source[name].mul(1 - d)));
     });
   }
 

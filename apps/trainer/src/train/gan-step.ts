@@ -34,7 +34,7 @@ export class GanStepper {
   ) {
     this.optG = new Adam(cfg.optimizerG, g.vars);
     this.optD = new Adam(cfg.optimizerD, d.vars);
-    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars) : undefined;
+    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
   }
 
   private noiseSigma(iter: number): number {
@@ -98,7 +98,7 @@ export class GanStepper {
     const finite = Object.values(gRes.terms).every(Number.isFinite);
     if (finite) {
       this.optG.apply(this.g.vars, gRes.grads, lrs.g);
-      this.ema?.update(this.g.vars);
+      this.ema?.update(this.g.vars, iter);
     }
     disposeGrads(gRes.grads);
 

@@ -25,7 +25,7 @@ export class PsnrStepper {
     readonly cfg: PsnrPhaseConfig,
   ) {
     this.opt = new Adam(cfg.optimizer, g.vars);
-    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars) : undefined;
+    this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
   }
 
   /** One optimizer step on a batch; `iter` is the 0-based index of this step within the phase. */
@@ -39,7 +39,7 @@ export class PsnrStepper {
     const stats = wantStats ? { g: layerStats(this.g.vars, grads), ...(gradNorm !== undefined ? { gradNormG: gradNorm } : {}) } : undefined;
     if (Number.isFinite(terms.pix)) {
       this.opt.apply(this.g.vars, grads, rate);
-      this.ema?.update(this.g.vars);
+      this.ema?.update(this.g.vars, iter);
     }
     disposeGrads(grads);
     return { losses: terms, lrs: { g: rate }, stats };
