@@ -10,6 +10,9 @@ const CASES = [
   { k: 4, stride: 2, pad: 1, h: 7, w: 9, ci: 2, co: 2, n: 1 },
   { k: 3, stride: 2, pad: 1, h: 7, w: 6, ci: 3, co: 2, n: 2 },
   { k: 1, stride: 1, pad: 0, h: 4, w: 3, ci: 3, co: 5, n: 2 },
+  // Tall, small batches: dW folds row blocks into the batch (with a zero-padded last block for s2).
+  { k: 3, stride: 1, pad: 1, h: 16, w: 4, ci: 2, co: 3, n: 2 },
+  { k: 4, stride: 2, pad: 1, h: 18, w: 6, ci: 2, co: 2, n: 1 },
   // Kernel smaller than the stride: some input phases get no gradient at all.
   { k: 1, stride: 2, pad: 0, h: 5, w: 4, ci: 2, co: 3, n: 2 },
 ];
