@@ -19,7 +19,7 @@ export interface PeerOptions {
 export const USAGE = `usage: npm run bench:peers -- [options]
   --images N          quality on the first N validation images (default 10)
   --model FILE        our model file (repeatable); default: every model in <models-dir>/manifest.json
-  --models-dir DIR    default apps/edge-api/models
+  --models-dir DIR    default apps/edge-api/public/models
   --peers LIST        UpscalerJS models, comma-separated (default ${UPSCALERJS_MODELS.join(',')}; "" for none)
   --sizes LIST        LR sides for the throughput runs (default 128,256)
   --min-seconds S     keep timing each size for S seconds (default 2; at least one run)
@@ -51,7 +51,7 @@ export function parsePeerArgs(argv: string[], root: string): PeerOptions {
       options: {
         images: { type: 'string', default: '10' },
         model: { type: 'string', multiple: true, default: [] },
-        'models-dir': { type: 'string', default: join(root, 'apps/edge-api/models') },
+        'models-dir': { type: 'string', default: join(root, 'apps/edge-api/public/models') },
         peers: { type: 'string', default: UPSCALERJS_MODELS.join(',') },
         sizes: { type: 'string', default: '128,256' },
         'min-seconds': { type: 'string', default: '2' },

@@ -10,7 +10,7 @@ describe('parsePeerArgs', () => {
       lrDir: '/repo/shared/golden/lr-x4',
       images: 10,
       models: [],
-      modelsDir: '/repo/main/apps/edge-api/models',
+      modelsDir: '/repo/main/apps/edge-api/public/models',
       peers: ['esrgan-slim', 'esrgan-medium', 'esrgan-thick'],
       sizes: [128, 256],
       minSeconds: 2,
