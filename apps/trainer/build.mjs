@@ -7,11 +7,12 @@
  */
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const APP_DIR = dirname(fileURLToPath(import.meta.url));
-const OUT_FILE = join(APP_DIR, 'dist', 'sr.mjs');
+// `node build.mjs [outfile]`: the output must stay inside the repo so that node_modules resolve from it.
+const OUT_FILE = resolve(process.argv[2] ?? join(APP_DIR, 'dist', 'sr.mjs'));
 
 const isBarePackage = (path) => !path.startsWith('.') && !path.startsWith('/') && !path.startsWith('@sr/');
 
@@ -55,6 +56,17 @@ const result = await build({
   metafile: true,
 });
 
+const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs'))[1];
+// Fail the build, not the first run, when an external package is not installed where dist/ can see it.
+const externals = [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))];
+const missing = externals.filter((spec) => {
+  try {
+    import.meta.resolve(spec);
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missing.length > 0) throw new Error(`${relative(APP_DIR, OUT_FILE)} imports packages that do not resolve from apps/trainer: ${missing.join(', ')}`);
 const inputs = Object.keys(result.metafile.inputs).length;
-const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.mjs'))].bytes;
-console.log(`dist/sr.mjs: ${inputs} source files, ${(bytes / 1024).toFixed(0)} KiB`);
+console.log(`${relative(APP_DIR, OUT_FILE)}: ${inputs} source files, ${(output.bytes / 1024).toFixed(0)} KiB, ${externals.length} external imports`);
