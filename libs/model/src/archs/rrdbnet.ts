@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fill, kaimingNormal, torchDefault } from '../init.ts';
-import { conv2d, pixelUnshuffle, upsampleNearest, type ConvActivation } from '../ops/index.ts';
+import { consume, conv2d, pixelUnshuffle, upsampleNearest, type ConvActivation } from '../ops/index.ts';
 import { asRecord, convFlops, intField, param } from './params.ts';
 import type { GeneratorSpec, ParamMap } from './types.ts';
 
@@ -59,6 +59,45 @@ function rrdb(params: ParamMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
   return tf.add(tf.mul(out, 0.2), x);
 }
 
+const convFn =
+  (params: ParamMap) =>
+  (name: string, t: tf.Tensor4D, act?: ConvActivation): tf.Tensor4D =>
+    conv2d(t, param(params, `${name}.weight`), param(params, `${name}.bias`), 1, 1, act);
+
+/** residualDenseBlock without a tape: each concatenation and the dense features are freed once used; keeps x. */
+function residualDenseBlockInference(params: ParamMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
+  const conv = convFn(params);
+  const feats = [x];
+  for (let k = 1; k <= 4; k++) feats.push(consume(tf.concat(feats, 3), (t) => conv(`${prefix}.conv${k}`, t, LRELU)));
+  const x5 = consume(tf.concat(feats, 3), (t) => conv(`${prefix}.conv5`, t));
+  tf.dispose(feats.slice(1));
+  return consume(consume(x5, (t) => tf.mul(t, 0.2)), (t) => tf.add(t, x) as tf.Tensor4D);
+}
+
+/** rrdb without a tape; keeps x (the block's residual input). */
+function rrdbInference(params: ParamMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
+  let out = residualDenseBlockInference(params, `${prefix}.rdb1`, x);
+  for (let r = 2; r <= 3; r++) out = consume(out, (t) => residualDenseBlockInference(params, `${prefix}.rdb${r}`, t));
+  return consume(consume(out, (t) => tf.mul(t, 0.2)), (t) => tf.add(t, x) as tf.Tensor4D);
+}
+
+/** The forward without a tape: at most a few activations alive at a time (see ops/release.ts); keeps x. */
+function forwardInference(params: ParamMap, x: tf.Tensor4D, c: RRDBNetConfig): tf.Tensor4D {
+  const u = unshuffleFactor(c);
+  const conv = convFn(params);
+  const feat = u > 1 ? consume(pixelUnshuffle(x, u), (t) => conv('conv_first', t)) : conv('conv_first', x);
+  let body = feat;
+  for (let i = 0; i < c.num_block; i++) {
+    const next = rrdbInference(params, `body.${i}`, body);
+    if (body !== feat) body.dispose();
+    body = next;
+  }
+  let out = consume(consume(body, (t) => conv('conv_body', t)), (t) => tf.add(feat, t) as tf.Tensor4D);
+  feat.dispose();
+  for (const name of ['conv_up1', 'conv_up2']) out = consume(consume(out, (t) => upsampleNearest(t, 2)), (t) => conv(name, t, LRELU));
+  return consume(consume(out, (t) => conv('conv_hr', t, LRELU)), (t) => conv('conv_last', t));
+}
+
 export const rrdbnet: GeneratorSpec<RRDBNetConfig> = {
   name: 'RRDBNet',
   parseConfig(raw) {
@@ -90,10 +129,10 @@ export const rrdbnet: GeneratorSpec<RRDBNetConfig> = {
     return params;
   },
   forward(params, x, c) {
+    if (!tf.engine().isTapeOn()) return forwardInference(params, x, c);
     return tf.tidy(() => {
       const u = unshuffleFactor(c);
-      const conv = (name: string, t: tf.Tensor4D, act?: ConvActivation) =>
-        conv2d(t, param(params, `${name}.weight`), param(params, `${name}.bias`), 1, 1, act);
+      const conv = convFn(params);
       const feat = conv('conv_first', u > 1 ? pixelUnshuffle(x, u) : x);
       let body = feat;
       for (let i = 0; i < c.num_block; i++) body = rrdb(params, `body.${i}`, body);

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { fill, torchDefault } from '../init.ts';
-import { checkPreluWeight, conv2d, pixelShuffle, upsampleNearest, type ConvActivation } from '../ops/index.ts';
+import {
+  checkPreluWeight,
+  consume,
+  conv2d,
+  depthToSpace,
+  depthToSpaceOrder,
+  pixelShuffle,
+  upsampleNearest,
+  type ConvActivation,
+} from '../ops/index.ts';
 import { asRecord, convFlops, enumField, intField, param } from './params.ts';
 import type { GeneratorSpec, ParamMap } from './types.ts';
 
@@ -40,6 +49,55 @@ function paramShapes(c: SRVGGNetCompactConfig): Record<string, number[]> {
   return shapes;
 }
 
+function activation(params: ParamMap, c: SRVGGNetCompactConfig, k: number): ConvActivation {
+  if (c.act_type === 'prelu') return { kind: 'prelu', weight: preluWeight(params, `body.${2 * k + 1}.weight`, c.num_feat) };
+  return c.act_type === 'relu' ? { kind: 'relu' } : { kind: 'leakyrelu', alpha: 0.1 };
+}
+
+/** conv + activation, num_conv + 1 times; with `release`, each activation is freed once the next exists. */
+function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, release: boolean): tf.Tensor4D {
+  let out = x;
+  for (let k = 0; k <= c.num_conv; k++) {
+    const [w, b] = [param(params, `body.${2 * k}.weight`), param(params, `body.${2 * k}.bias`)];
+    const step = (t: tf.Tensor4D) => conv2d(t, w, b, 1, 1, activation(params, c, k));
+    out = release && out !== x ? consume(out, step) : step(out);
+  }
+  return out;
+}
+
+/**
+ * The forward without a gradient tape: activations are freed as soon as the next one exists (peak: about two
+ * activations instead of all of them), and the output stage is rearranged exactly. The last conv's output channels are
+ * gathered into depth-to-space order, the nearest-upsampled input becomes x repeated over the r² sub-pixel channel
+ * groups (a one-hot 1x1 conv: x·1 + 0s, exact) added before the shuffle, and the shuffle is one cheap transpose.
+ * Same values as the taped path, up to the conv's summation order.
+ */
+function forwardInference(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig): tf.Tensor4D {
+  const r = c.upscale;
+  const outCh = c.num_out_ch * r * r;
+  const last = lastConvIndex(c);
+  const order = depthToSpaceOrder(outCh, r);
+  // Built on the host: wasm FusedConv2D checks the bias's storage rank, which a gather's output does not keep at 1.
+  const bias = param(params, `body.${last}.bias`).dataSync();
+  const b = tf.tensor1d(order.map((i) => bias[i]));
+  const w = tf.tidy(() => {
+    // The same reordering of the kernel's output axis as a transpose (wasm's GatherV2 on the last axis is slow).
+    const [kh, kw, cin] = param(params, `body.${last}.weight`).shape;
+    const kernel = param(params, `body.${last}.weight`).reshape([kh, kw, cin, c.num_out_ch, r * r]);
+    return tf.transpose(kernel, [0, 1, 2, 4, 3]).reshape([kh, kw, cin, outCh]);
+  });
+  const y = consume(body(params, x, c, true), (t) => conv2d(t, w, b));
+  tf.dispose([w, b]);
+  // After the body, so that this r²-channel tensor is not alive during it.
+  const skip = tf.tidy(() => {
+    const oneHot = tf.tile(tf.eye(c.num_out_ch), [1, r * r]).reshape([1, 1, c.num_out_ch, outCh]);
+    return tf.conv2d(x, oneHot as tf.Tensor4D, 1, 'valid');
+  });
+  const sum = consume(y, (t) => tf.add(t, skip) as tf.Tensor4D);
+  skip.dispose();
+  return consume(sum, (t) => depthToSpace(t, r));
+}
+
 export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
   name: 'SRVGGNetCompact',
   parseConfig(raw) {
@@ -68,19 +126,10 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
     return params;
   },
   forward(params, x, c) {
+    if (!tf.engine().isTapeOn() && c.num_in_ch === c.num_out_ch) return forwardInference(params, x, c);
     return tf.tidy(() => {
-      let out = x;
-      for (let k = 0; k <= c.num_conv; k++) {
-        const act: ConvActivation =
-          c.act_type === 'prelu'
-            ? { kind: 'prelu', weight: preluWeight(params, `body.${2 * k + 1}.weight`, c.num_feat) }
-            : c.act_type === 'relu'
-              ? { kind: 'relu' }
-              : { kind: 'leakyrelu', alpha: 0.1 };
-        out = conv2d(out, param(params, `body.${2 * k}.weight`), param(params, `body.${2 * k}.bias`), 1, 1, act);
-      }
       const last = lastConvIndex(c);
-      out = conv2d(out, param(params, `body.${last}.weight`), param(params, `body.${last}.bias`));
+      const out = conv2d(body(params, x, c, false), param(params, `body.${last}.weight`), param(params, `body.${last}.bias`));
       return tf.add(pixelShuffle(out, c.upscale), upsampleNearest(x, c.upscale));
     });
   },

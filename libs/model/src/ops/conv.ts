@@ -49,6 +49,13 @@ export function conv2d(
   const pad: tf.backend_util.ExplicitPadding | 'valid' =
     padding === 0 ? 'valid' : [[0, 0], [padding, padding], [padding, padding], [0, 0]];
   if (!tf.engine().isTapeOn()) {
+    if (act?.kind === 'prelu' && tf.getBackend() === 'wasm') {
+      // wasm's fused PReLU is a scalar pass after the conv; its Prelu kernel (XNNPACK) is ~2.5x faster.
+      const y = tf.fused.conv2d({ x, filter, bias: b, strides: stride, pad });
+      const out = tf.prelu(y, act.weight as tf.Tensor4D);
+      y.dispose();
+      return out;
+    }
     return tf.fused.conv2d({
       x,
       filter,

@@ -2,10 +2,11 @@ import { registerOpGradients } from './gradients.ts';
 
 export { conv2d, convBackpropFilter, convBackpropInput, type ConvActivation } from './conv.ts';
 export { registerOpGradients } from './gradients.ts';
-export { pixelShuffle, pixelUnshuffle } from './shuffle.ts';
+export { depthToSpace, depthToSpaceOrder, pixelShuffle, pixelUnshuffle } from './shuffle.ts';
 export { upsampleNearest } from './upsample.ts';
 export { checkPreluWeight, leakyRelu, prelu } from './activations.ts';
 export { maxPool2x2 } from './pool.ts';
+export { consume } from './release.ts';
 export { batchNorm, groupNorm, type BatchNormParams, type BatchNormOptions, type BatchNormResult } from './norm.ts';
 
 // Every network op here relies on the gradient overrides; make them active on import.
