@@ -7,7 +7,8 @@
  * For the edge SRVGG, the x4v3 SRVGG shape and RRDBNet 6 blocks: median wall and CPU seconds of the whole-image
  * forward and of the 64-px tiled upscale (after warm-up calls at the same sizes), LR MP/s and GFLOP/s. `--kernels` adds
  * per-kernel milliseconds of one whole-image forward (tf.profile); `--heap N` instead runs one forward per generator
- * on an NxN LR window in this fresh process and prints the peak tensor bytes and the wasm heap size (which only grows).
+ * on an NxN LR window in this fresh process (of the baseline when given; use --only for one model per process) and
+ * prints the peak tensor bytes (tfjs counts a reshape's alias as new bytes) and the wasm heap size (it only grows).
  * Timings are CPU-time based as well as wall-clock because the machine is shared. `--baseline DIR` (a directory
  * holding an older `libs/model/src`, e.g. from `git archive <commit> libs/model/src | tar -x -C DIR`; inside the
  * checkout so that packages resolve) also times that version's forward on the same weights, alternating run by run
@@ -87,7 +88,7 @@ async function heapReport(size: number) {
     const g = createGenerator(c.model.arch, c.model.config, 1);
     const x = tf.randomUniform([1, size, size, 3]) as tf.Tensor4D;
     const before = tf.memory().numBytes;
-    const info = await tf.profile(() => runGenerator(g, x).dispose());
+    const info = await tf.profile(() => (baseline ?? current)(g, x).dispose());
     out.push({
       model: c.model.name,
       window: `${size}x${size}`,

@@ -5,8 +5,8 @@ import {
   consume,
   conv2d,
   depthToSpace,
-  depthToSpaceOrder,
   pixelShuffle,
+  toDepthToSpaceOrder,
   upsampleNearest,
   type ConvActivation,
 } from '../ops/index.ts';
@@ -68,7 +68,7 @@ function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, releas
 /**
  * The forward without a gradient tape: activations are freed as soon as the next one exists (peak: about two
  * activations instead of all of them), and the output stage is rearranged exactly. The last conv's output channels are
- * gathered into depth-to-space order, the nearest-upsampled input becomes x repeated over the r² sub-pixel channel
+ * reordered into depth-to-space order, the nearest-upsampled input becomes x repeated over the r² sub-pixel channel
  * groups (a one-hot 1x1 conv: x·1 + 0s, exact) added before the shuffle, and the shuffle is one cheap transpose.
  * Same values as the taped path, up to the conv's summation order.
  */
@@ -76,16 +76,8 @@ function forwardInference(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactCo
   const r = c.upscale;
   const outCh = c.num_out_ch * r * r;
   const last = lastConvIndex(c);
-  const order = depthToSpaceOrder(outCh, r);
-  // Built on the host: wasm FusedConv2D checks the bias's storage rank, which a gather's output does not keep at 1.
-  const bias = param(params, `body.${last}.bias`).dataSync();
-  const b = tf.tensor1d(order.map((i) => bias[i]));
-  const w = tf.tidy(() => {
-    // The same reordering of the kernel's output axis as a transpose (wasm's GatherV2 on the last axis is slow).
-    const [kh, kw, cin] = param(params, `body.${last}.weight`).shape;
-    const kernel = param(params, `body.${last}.weight`).reshape([kh, kw, cin, c.num_out_ch, r * r]);
-    return tf.transpose(kernel, [0, 1, 2, 4, 3]).reshape([kh, kw, cin, outCh]);
-  });
+  const w = toDepthToSpaceOrder(param(params, `body.${last}.weight`), r);
+  const b = toDepthToSpaceOrder(param(params, `body.${last}.bias`), r);
   const y = consume(body(params, x, c, true), (t) => conv2d(t, w, b));
   tf.dispose([w, b]);
   // After the body, so that this r²-channel tensor is not alive during it.

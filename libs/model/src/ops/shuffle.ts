@@ -32,17 +32,22 @@ export function pixelUnshuffle(x: tf.Tensor4D, r: number): tf.Tensor4D {
 }
 
 /**
- * Where each channel of a depth-to-space ordered tensor comes from in PyTorch pixel_shuffle order: depth-to-space
- * (TF `DepthToSpace`, NHWC) keeps sub-pixel (i, j) of output channel c at `(i*r + j)*C + c`, PyTorch at
- * `c*r*r + i*r + j`. Gathering a conv's output channels (kernel last axis, bias) with this makes it produce
- * depth-to-space order, which {@link depthToSpace} turns into pixels with a cheaper transpose than pixelShuffle's.
+ * Reorders the last axis (a conv kernel's output channels, its bias, or activations) from PyTorch pixel_shuffle order to
+ * depth-to-space order: PyTorch keeps sub-pixel (i, j) of channel c at `c*r*r + i*r + j`, depth-to-space (TF
+ * `DepthToSpace`, NHWC) at `(i*r + j)*C + c`. A conv whose kernel and bias went through this produces input for
+ * {@link depthToSpace}, whose transpose is cheaper than pixelShuffle's.
  */
-export function depthToSpaceOrder(channels: number, r: number): number[] {
-  const c = channels / (r * r);
-  if (!Number.isInteger(c)) throw new Error(`depthToSpaceOrder: channels ${channels} not divisible by ${r}x${r}`);
-  const order: number[] = [];
-  for (let s = 0; s < r * r; s++) for (let k = 0; k < c; k++) order.push(k * r * r + s);
-  return order;
+export function toDepthToSpaceOrder<T extends tf.Tensor>(t: T, r: number): T {
+  const shape = t.shape;
+  const lead = shape.slice(0, -1);
+  const c = shape[shape.length - 1] / (r * r);
+  if (!Number.isInteger(c)) throw new Error(`toDepthToSpaceOrder: last axis ${shape[shape.length - 1]} not divisible by ${r}x${r}`);
+  return tf.tidy(() => {
+    const swapped = tf.transpose(tf.reshape(t, [...lead, c, r * r]), [...lead.keys(), lead.length + 1, lead.length]);
+    // The exact multiply by 1 gives the result storage of its own shape: wasm FusedConv2D checks a bias's storage rank,
+    // which a reshaped transpose would not have.
+    return tf.mul(tf.reshape(swapped, shape), 1) as T;
+  });
 }
 
 /**
