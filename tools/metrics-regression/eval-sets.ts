@@ -12,7 +12,7 @@ export interface EvalSet {
   hrDir: string;
 }
 
-export const SYNTHETIC_SET = 'synthetic-6x128';
+export const SYNTHETIC_SET = 'synthetic-5x128';
 export const URBAN_SET = 'urban100-val-center256';
 /** Urban100 images are ~1024×768; their 256×256 centres keep the suite at seconds per model. */
 export const URBAN_CROP = 256;
