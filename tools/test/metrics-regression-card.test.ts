@@ -7,26 +7,19 @@ import { initBackend, sha256Hex } from '@sr/model';
 import type { ModelMetrics } from '../metrics-regression/evaluate.ts';
 import { writeGolden } from '../metrics-regression/golden.ts';
 import { writeModelCard } from '../metrics-regression/model-card.ts';
+import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from '../../apps/trainer/test/helpers.ts';
 
-const TRAINER = join(import.meta.dirname, '../../apps/trainer');
-const SR = join(TRAINER, 'bin/sr.mjs');
-const TINY = join(TRAINER, 'src/config/examples/tiny-cpu.json');
 /** Both phases of the tiny example, a few seconds. */
-const FAST = [
-  'phases.psnr.iterations=6',
-  'phases.gan.iterations=4',
-  'phases.psnr.scheduler={"type":"cosine","periods":[6]}',
-  'data.batchSize=2',
-  'data.train.synthetic={"count":3,"width":136,"height":136}',
-  'data.val.synthetic={"count":1,"width":64,"height":64}',
-  'generator.config.num_feat=8',
-  'generator.config.num_conv=2',
-  'discriminator.config.num_feat=4',
-  'logging.every=2',
-  'validation.every=100',
-  'validation.samples=1',
-  'checkpoint.every=100',
-].flatMap((s) => ['--set', s]);
+const FAST = tinyRunArgs({
+  'phases.psnr.iterations': '6',
+  'phases.gan.iterations': '4',
+  'phases.psnr.scheduler': '{"type":"cosine","periods":[6]}',
+  'discriminator.config.num_feat': '4',
+  'logging.every': '2',
+  'validation.every': '100',
+  'validation.samples': '1',
+  'checkpoint.every': '100',
+});
 
 const sr = (...args: string[]) => spawnSync(process.execPath, [SR, ...args], { encoding: 'utf8', env: { ...process.env, SR_WASM_THREADS: '1' } });
 

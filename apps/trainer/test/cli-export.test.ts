@@ -1,49 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yargs from 'yargs';
 import { initBackend, loadModelFile, parseSafetensors } from '@sr/model';
 import { CliError } from '../src/cli-error.ts';
-import { commands } from '../src/commands/index.ts';
+import { SR_BIN as SR, TINY_CONFIG as TINY, srInProcess as sr, tinyRunArgs } from './helpers.ts';
 import { readJsonl } from '../src/report/jsonl.ts';
 
-const SR = join(import.meta.dirname, '../bin/sr.mjs');
-const TINY = join(import.meta.dirname, '../src/config/examples/tiny-cpu.json');
 /** The tiny example, psnr phase only, small enough for a few seconds; validates at iterations 4 and 8. */
-const FAST = [
-  'phases.psnr.iterations=8',
-  'phases.psnr.scheduler={"type":"cosine","periods":[8]}',
-  'data.batchSize=2',
-  'data.train.synthetic={"count":3,"width":136,"height":136}',
-  'data.val.synthetic={"count":1,"width":64,"height":64}',
-  'generator.config.num_feat=8',
-  'generator.config.num_conv=2',
-  'validation.every=4',
-  'validation.samples=1',
-  'checkpoint.every=2',
-].flatMap((s) => ['--set', s]);
-
-/** Runs a command in-process and returns what it printed. */
-async function sr(...args: string[]): Promise<{ stdout: string; error?: Error }> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-  try {
-    await yargs(args)
-      .command(commands)
-      .strict()
-      .fail((msg, err) => {
-        throw err ?? new CliError(msg);
-      })
-      .parseAsync();
-    return { stdout: out.join('\n') };
-  } catch (error) {
-    return { stdout: out.join('\n'), error: error as Error };
-  } finally {
-    log.mockRestore();
-  }
-}
+const FAST = tinyRunArgs({
+  'phases.psnr.iterations': '8',
+  'phases.psnr.scheduler': '{"type":"cosine","periods":[8]}',
+  'validation.every': '4',
+  'validation.samples': '1',
+  'checkpoint.every': '2',
+});
 
 describe('sr export', () => {
   const root = mkdtempSync(join(tmpdir(), 'sr-export-'));

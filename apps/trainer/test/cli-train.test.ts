@@ -6,26 +6,20 @@ import { join } from 'node:path';
 import { readJsonl } from '../src/report/jsonl.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
+import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from './helpers.ts';
 
-const SR = join(import.meta.dirname, '../bin/sr.mjs');
-const TINY = join(import.meta.dirname, '../src/config/examples/tiny-cpu.json');
 /** The tiny example, smaller still: a few seconds for both phases. */
-const FAST = [
-  'phases.psnr.iterations=8',
-  'phases.gan.iterations=4',
-  'phases.psnr.scheduler={"type":"cosine","periods":[8]}',
-  'data.batchSize=2',
-  'data.train.synthetic={"count":3,"width":136,"height":136}',
-  'data.val.synthetic={"count":1,"width":64,"height":64}',
-  'generator.config.num_feat=8',
-  'generator.config.num_conv=2',
-  'discriminator.config.num_feat=4',
-  'logging.every=1',
-  'logging.statsEvery=4',
-  'validation.every=100',
-  'validation.samples=1',
-  'checkpoint.every=2',
-].flatMap((s) => ['--set', s]);
+const FAST = tinyRunArgs({
+  'phases.psnr.iterations': '8',
+  'phases.gan.iterations': '4',
+  'phases.psnr.scheduler': '{"type":"cosine","periods":[8]}',
+  'discriminator.config.num_feat': '4',
+  'logging.every': '1',
+  'logging.statsEvery': '4',
+  'validation.every': '100',
+  'validation.samples': '1',
+  'checkpoint.every': '2',
+});
 
 const env = { ...process.env, SR_WASM_THREADS: '1' };
 

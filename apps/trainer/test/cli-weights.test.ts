@@ -4,34 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import yargs from 'yargs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadModelFile, parseSafetensors, readPth } from '@sr/model';
 import { CliError } from '../src/cli-error.ts';
-import { commands } from '../src/commands/index.ts';
+import { SR_BIN as SR, srInProcess as sr } from './helpers.ts';
 
-const SR = fileURLToPath(new URL('../bin/sr.mjs', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../libs/model/test/fixtures/', import.meta.url));
 
-/** Runs a command in-process (spawning tsx costs seconds) and returns what it printed. */
-async function sr(...args: string[]): Promise<{ stdout: string; error?: Error }> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-  try {
-    await yargs(args)
-      .command(commands)
-      .strict()
-      .fail((msg, err) => {
-        throw err ?? new CliError(msg);
-      })
-      .parseAsync();
-    return { stdout: out.join('\n') };
-  } catch (error) {
-    return { stdout: out.join('\n'), error: error as Error };
-  } finally {
-    log.mockRestore();
-  }
-}
 
 let dir: string;
 const file = (name: string) => join(dir, name);
