@@ -31,17 +31,17 @@ export const NODE_DEFAULTS: AppConfig = {
 
 /**
  * workerd isolates get 128 MB for JS and the wasm heap together, and the wasm heap never shrinks.
- * Measured with a 64-feature, 16-conv SRVGG x4: the heap peaks at ~6.4 KB per pixel of the tile
- * window (tile + 2 x 16 overlap) because a forward keeps its intermediate activations until it
- * returns — 48 MB at tile 48, 69 MB at tile 64, 120 MB at tile 96. The JS side peaks at ~215 bytes
- * per LR pixel at x4 (8-bit SR image, float copies in the consistency check, PNG encoding): 56 MB
- * at 512x512, so ~32 MB at 384x384.
+ * Inference frees each activation as soon as the next exists, so the heap tracks the largest layer
+ * of one tile window: measured for a 96² window, 16.8 MB for the 32-feature edge SRVGG (tile 96 →
+ * a 116² window: ~24 MB) and 35 MB for the 64-feature x4v3 shape. (Before activations were freed,
+ * a 64x16 SRVGG needed 48 MB at tile 48.) The JS side peaks at ~215 bytes per LR pixel at x4
+ * (8-bit SR image, float copies in the consistency check, PNG encoding): ~32 MB at 384x384.
  */
 export const WORKERD_DEFAULTS: AppConfig = {
   maxBodyBytes: 8 * 1024 * 1024,
   maxInputPixels: 384 * 384,
-  maxTile: 64,
-  defaultTile: 48,
+  maxTile: 96,
+  defaultTile: 64,
   concurrency: 1,
   maxQueue: 32,
   alphaCacheSize: 2,
