@@ -1,9 +1,11 @@
 /**
  * `edge-api` bench section: upscale latency and LR megapixels/s through HTTP, in real workerd
- * (`wrangler dev`) and in Node, for 128x128 and 256x256 inputs, with a compact x4 model of the
- * realesr-general-x4v3 size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not
- * depend on them). Each point: one warm-up request, then the median of `runs`.
+ * (`wrangler dev`) and in Node, for 128x128 and 256x256 inputs, with the shipped default model
+ * (apps/edge-api/public/models, when present) and with a compact x4 model of the realesr-general-x4v3
+ * size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not depend on them).
+ * Each point: one warm-up request, then the median of `runs`.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import type { BenchSection } from './section.ts';
 
 const SIZES = [128, 256];
 const RUNS = 3;
+const SHIPPED_MODELS = join(import.meta.dirname, '../../apps/edge-api/public/models');
 const MODEL = { num_in_ch: 3, num_out_ch: 3, num_feat: 64, num_conv: 16, upscale: 4, act_type: 'prelu' };
 
 async function modelsDir(): Promise<string> {
@@ -80,29 +83,34 @@ async function measure(url: string) {
   return points;
 }
 
+/** Both runtimes serving the models of `dir`. */
+async function measureRuntimes(dir: string) {
+  const worker = await startWorker(dir);
+  let workerd;
+  try {
+    workerd = await measure(worker.url);
+  } finally {
+    await worker.stop();
+  }
+  const app = createNodeApp({ modelsDir: dir, env: {} });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  try {
+    return { workerd, node: await measure(`http://127.0.0.1:${(server.address() as AddressInfo).port}`) };
+  } finally {
+    server.close();
+  }
+}
+
 export const edgeApiSection: BenchSection = {
   name: 'edge-api',
-  description: 'POST /v1/upscale latency and LR MP/s in workerd and Node (compact x4, 128/256 px)',
+  description: 'POST /v1/upscale latency and LR MP/s in workerd and Node (shipped default model and an x4v3-sized SRVGG, 128/256 px)',
   async run() {
+    const tiles = { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile };
+    const shipped = existsSync(join(SHIPPED_MODELS, 'manifest.json')) ? { model: 'shipped default', ...(await measureRuntimes(SHIPPED_MODELS)) } : undefined;
     const dir = await modelsDir();
     try {
-      const worker = await startWorker(dir);
-      let workerd;
-      try {
-        workerd = await measure(worker.url);
-      } finally {
-        await worker.stop();
-      }
-      const app = createNodeApp({ modelsDir: dir, env: {} });
-      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-      await new Promise((r) => server.once('listening', r));
-      let node;
-      try {
-        node = await measure(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      } finally {
-        server.close();
-      }
-      return { model: { arch: 'SRVGGNetCompact', ...MODEL }, tiles: { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile }, workerd, node };
+      return { tiles, shipped, x4v3Size: { model: { arch: 'SRVGGNetCompact', ...MODEL }, ...(await measureRuntimes(dir)) } };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
