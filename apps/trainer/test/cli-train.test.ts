@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSafetensors } from '@sr/model';
 import { readJsonl } from '../src/report/jsonl.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
@@ -20,6 +21,13 @@ const FAST = tinyRunArgs({
   'validation.samples': '1',
   'checkpoint.every': '2',
 });
+
+/** `--set key=value` pairs of `args` without those whose key matches `key`. */
+function dropSets(args: string[], key: RegExp): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 2) if (!key.test(args[i + 1])) out.push(args[i], args[i + 1]);
+  return out;
+}
 
 const env = { ...process.env, SR_WASM_THREADS: '1' };
 
@@ -110,6 +118,41 @@ describe('sr train (end to end)', () => {
     expect(phases.filter((p) => p === 'gan')).toHaveLength(4);
     expect(trainLosses(dir).filter((l) => l.phase === 'psnr')).toEqual(trainLosses(full).filter((l) => l.phase === 'psnr'));
     expect(existsSync(join(dir, 'interp-0.5.safetensors'))).toBe(true);
+  });
+
+  it('generator.pretrained: the psnr phase starts from it, a gan-only config fine-tunes it', () => {
+    const pretrained = join(full, 'psnr.safetensors');
+    const zero = join(root, 'pretrained-zero');
+    const cfg = JSON.parse(readFileSync(TINY, 'utf8'));
+    delete cfg.phases.gan;
+    const psnrOnly = join(root, 'psnr-only.json');
+    writeFileSync(psnrOnly, JSON.stringify(cfg));
+    const r0 = sr(['train', '--config', psnrOnly, '--out', zero, ...dropSets(FAST, /^(phases\.gan|discriminator)\./), '--set', 'phases.psnr.iterations=0', '--set', `generator.pretrained="${pretrained}"`]);
+    expect(r0.status, r0.stderr).toBe(0);
+    const tensors = (path: string) => parseSafetensors(new Uint8Array(readFileSync(path))).tensors;
+    const [a, b] = [tensors(pretrained), tensors(join(zero, 'psnr.safetensors'))];
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expect(Buffer.compare(Buffer.from(b[k].data.buffer), Buffer.from(a[k].data.buffer)), k).toBe(0);
+
+    const ganCfg = JSON.parse(readFileSync(TINY, 'utf8'));
+    delete ganCfg.phases.psnr;
+    const ganOnly = join(root, 'gan-only.json');
+    writeFileSync(ganOnly, JSON.stringify(ganCfg));
+    const gan = join(root, 'pretrained-gan');
+    const r1 = sr(['train', '--config', ganOnly, '--out', gan, ...dropSets(FAST, /^phases\.psnr\./), '--set', `generator.pretrained="${pretrained}"`]);
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(trainLosses(gan).map((l) => l.phase)).toEqual(['gan', 'gan', 'gan', 'gan']);
+    const interp = JSON.parse(readFileSync(join(gan, 'interp.json'), 'utf8'));
+    const psnrRow = JSON.parse(readFileSync(join(full, 'interp.json'), 'utf8'))[0];
+    expect(interp[0].alpha).toBe(0);
+    expect(interp[0].psnr).toBe(psnrRow.psnr);
+  });
+
+  it('generator.pretrained of another architecture: exit 2 before loading data, one line naming both', () => {
+    const r = sr(['train', '--config', TINY, '--out', join(root, 'mismatch'), ...FAST, '--set', 'generator.config.num_feat=12', '--set', `generator.pretrained="${join(full, 'psnr.safetensors')}"`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toContain('data:');
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^sr: generator\.pretrained .*"num_feat":8.*the config asks for .*"num_feat":12/);
   });
 
   it('SIGKILL after the first checkpoint, then --resume, gives the same losses as the uninterrupted run', async () => {

@@ -66,6 +66,13 @@ describe('config', () => {
     expect(() => applyOverrides(minimal(), ['nokey'])).toThrow(CliError);
   });
 
+  it('resolves data, weight and pretrained paths against the config folder', () => {
+    const c = loadConfig(join(EXAMPLES, 'esrgan-x4.json'), ['generator.pretrained=models/g.safetensors', 'data.lrCacheDir=/abs/cache']);
+    expect(c.generator.pretrained).toBe(join(EXAMPLES, 'models/g.safetensors'));
+    expect(c.phases.gan!.losses.perceptual.vggWeights).toBe(join(EXAMPLES, '../../../../../weights/vgg19.safetensors'));
+    expect(c.data.lrCacheDir).toBe('/abs/cache');
+  });
+
   it('every shipped example validates', () => {
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
     expect(files).toEqual(expect.arrayContaining(['tiny-cpu.json', 'edge-compact-x4.json', 'esrgan-x4.json']));

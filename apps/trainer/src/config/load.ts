@@ -72,6 +72,7 @@ export function resolvePaths(c: TrainConfig, baseDir: string): TrainConfig {
   out.data.train.hr = abs(out.data.train.hr);
   out.data.val.hr = abs(out.data.val.hr);
   out.data.lrCacheDir = abs(out.data.lrCacheDir);
+  out.generator.pretrained = abs(out.generator.pretrained);
   if (out.phases.gan) out.phases.gan.losses.perceptual.vggWeights = abs(out.phases.gan.losses.perceptual.vggWeights);
   return out;
 }

@@ -53,8 +53,15 @@ const dataSchema = z.strictObject({
   onBadImage: z.enum(['skip', 'fatal']).default('fatal'),
 });
 
+/**
+ * A model file (`sr export` / `sr convert` output) whose weights initialize the generator, BasicSR's
+ * `pretrain_network_g`: the psnr phase fine-tunes it, and a gan-only config starts from it.
+ */
+const pretrained = z.string().min(1).optional();
+
 const srvggSchema = z.strictObject({
   arch: z.literal('SRVGGNetCompact'),
+  pretrained,
   config: z.strictObject({
     num_in_ch: posInt.default(3),
     num_out_ch: posInt.default(3),
@@ -67,6 +74,7 @@ const srvggSchema = z.strictObject({
 
 const rrdbSchema = z.strictObject({
   arch: z.literal('RRDBNet'),
+  pretrained,
   config: z.strictObject({
     num_in_ch: posInt.default(3),
     num_out_ch: posInt.default(3),

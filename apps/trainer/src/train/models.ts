@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createGenerator, getArch, getGeneratorArch, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
+import { createGenerator, getArch, getGeneratorArch, loadModelFile, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import { PerceptualLoss } from '../losses/perceptual.ts';
@@ -9,6 +9,23 @@ import { Net } from './net.ts';
 export function newGeneratorNet(c: TrainConfig): Net {
   const g = createGenerator(c.generator.arch, c.generator.config, c.seed);
   return generatorNet(g);
+}
+
+/** The generator of `generator.pretrained`, which must have the config's architecture and settings. */
+export async function loadPretrainedGenerator(c: TrainConfig, path: string): Promise<Generator> {
+  let g: Generator;
+  try {
+    g = (await loadModelFile(path)).generator;
+  } catch (err) {
+    throw new CliError(`cannot load generator.pretrained ${path}: ${(err as Error).message}`);
+  }
+  const want = { arch: c.generator.arch, config: getGeneratorArch(c.generator.arch).parseConfig(c.generator.config) };
+  const got = { arch: g.arch, config: getGeneratorArch(g.arch).parseConfig(g.config) };
+  if (JSON.stringify(want) !== JSON.stringify(got)) {
+    for (const t of Object.values(g.params)) t.dispose();
+    throw new CliError(`generator.pretrained ${path} is ${JSON.stringify(got)}, the config asks for ${JSON.stringify(want)}`);
+  }
+  return g;
 }
 
 export function generatorNet(g: Generator): Net {

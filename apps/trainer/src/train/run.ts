@@ -12,7 +12,7 @@ import { JsonlLog } from '../report/jsonl.ts';
 import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
 import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
 import { GanStepper } from './gan-step.ts';
-import { asGenerator, generatorNet, loadPerceptual, newDiscriminatorNet, newGeneratorNet } from './models.ts';
+import { asGenerator, generatorNet, loadPerceptual, loadPretrainedGenerator, newDiscriminatorNet, newGeneratorNet } from './models.ts';
 import type { Net } from './net.ts';
 import { runPhaseLoop, type PhaseName } from './phase-loop.ts';
 import { PsnrStepper } from './psnr-step.ts';
@@ -72,6 +72,8 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
   else writeFileSync(log.path, '');
 
+  // Loaded before the data, so that a wrong file fails fast.
+  const pretrained = c.generator.pretrained ? await loadPretrainedGenerator(c, c.generator.pretrained) : undefined;
   const warn = (m: string) => o.print(`warning: ${m}`);
   const trainPairs = await loadPairs(c.data.train, { scale: c.scale, seed: c.seed, onBadImage: c.data.onBadImage, minLrSide: c.data.lrPatch, lrCacheDir: c.data.lrCacheDir, warn });
   const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
@@ -118,7 +120,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   try {
     if (phases.includes('psnr')) {
       const cfg = c.phases.psnr!;
-      const g = newGeneratorNet(c);
+      const g = pretrained ? generatorNet({ ...pretrained, params: cloneParams(pretrained.params) }) : newGeneratorNet(c);
       const stepper = new PsnrStepper(g, cfg);
       let start = 0;
       if (ckpt?.state.phase === 'psnr') {
@@ -139,9 +141,13 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
 
     if (phases.includes('gan')) {
       const cfg = c.phases.gan!;
-      if (!psnrGen) {
+      if (!psnrGen && !c.phases.psnr && pretrained) {
+        psnrGen = { ...pretrained, params: cloneParams(pretrained.params) };
+      } else if (!psnrGen) {
         const path = join(o.outDir, 'psnr.safetensors');
-        if (!existsSync(path)) throw new CliError(`phase gan starts from the psnr model, but ${path} does not exist (run --phase psnr first)`);
+        if (!existsSync(path)) {
+          throw new CliError(`phase gan starts from the psnr model, but ${path} does not exist (run --phase psnr first, or set generator.pretrained)`);
+        }
         psnrGen = (await loadModelFile(path)).generator;
       }
       const g = generatorNet({ ...psnrGen, params: cloneParams(psnrGen.params) });
@@ -175,6 +181,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     }
   } finally {
     signals.dispose();
+    if (pretrained) disposeParams(pretrained.params);
     if (psnrGen) disposeParams(psnrGen.params);
     if (ganGen) disposeParams(ganGen.params);
   }
