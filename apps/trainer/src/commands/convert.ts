@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { countParams, readStateDict, saveModelFile, saveStateDictFile, sha256Hex } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import { asCliError, formatCount, importWeightsFile, readBytes } from './weights-io.ts';
 
@@ -16,6 +15,7 @@ interface Args {
 /** --raw: every tensor as stored (PyTorch names/layout), e.g. torchvision VGG19 weights for the perceptual loss. */
 async function convertRaw(argv: Args): Promise<Record<string, unknown>> {
   const bytes = await readBytes(argv.input);
+  const { readStateDict, saveStateDictFile, sha256Hex } = await import('@sr/model');
   const { stateDict } = await asCliError(argv.input, () => readStateDict(bytes));
   const kept = Object.fromEntries(Object.entries(stateDict).filter(([k]) => !argv.only || k.startsWith(argv.only)));
   const tensors = Object.keys(kept).length;
@@ -47,6 +47,7 @@ export const convertCommand: CommandModule<object, Args> = {
       return;
     }
     const src = await importWeightsFile(argv.input);
+    const { countParams, saveModelFile } = await import('@sr/model');
     const g = src.generator;
     const sha256 = await saveModelFile(argv.output, g, { source: basename(argv.input), source_sha256: src.sha256 }, { fp16: argv.fp16 });
     const summary = { output: argv.output, arch: g.arch, config: g.config, scale: g.scale, params: countParams(g.params), fp16: argv.fp16, sha256 };

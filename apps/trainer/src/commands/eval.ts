@@ -1,7 +1,6 @@
 import { join, parse } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { upscaleBicubic } from '@sr/metrics';
-import { initBackend, loadModelFile, Upscaler } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import { evaluateFolder } from '../io/evaluate-folder.ts';
 import { writeImage } from '../io/image-io.ts';
@@ -25,6 +24,7 @@ export const evalCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const scale = parseScale(argv.scale);
     const metrics = metricOptionsFrom(argv);
+    const { initBackend, loadModelFile, Upscaler } = await import('@sr/model');
     await initBackend({ log: null });
     let model;
     try {

@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { initBackend } from '@sr/model';
-import { exportCheckpoint, type CheckpointWeights } from '../train/checkpoint-export.ts';
+import type { CheckpointWeights } from '../train/checkpoint-export.ts';
 
 interface Args {
   run: string;
@@ -22,6 +21,7 @@ export const exportCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
       .example('$0 export --run runs/edge-x4 --out /tmp/edge-x4.safetensors', 'EMA weights of the latest checkpoint'),
   handler: async (argv) => {
+    const [{ initBackend }, { exportCheckpoint }] = await Promise.all([import('@sr/model'), import('../train/checkpoint-export.ts')]);
     await initBackend({ log: null });
     const r = await exportCheckpoint({ runDir: argv.run, out: argv.out, weights: argv.weights, fp16: argv.fp16 });
     if (argv.json) {

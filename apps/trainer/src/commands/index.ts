@@ -11,7 +11,10 @@ import { interpolateCommand } from './interpolate.ts';
 import { upscaleCommand } from './upscale.ts';
 import { exportCommand } from './export.ts';
 
-/** Every `sr` command, one module per file. */
+/**
+ * Every `sr` command, one module per file. Command modules import tfjs (`@sr/model`) and the trainer only inside their
+ * handlers, so that `sr --help` and the image-only commands start without loading them.
+ */
 export const commands: CommandModule<any, any>[] = [
   metricsCommand,
   trainCommand,

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { countParams, GENERATOR_NAMES, inferArch, MODEL_FORMAT, readStateDict, sha256Hex, type RawWeights } from '@sr/model';
+import type { RawWeights } from '@sr/model';
 import { asCliError, formatCount, importWeightsFile, readBytes } from './weights-io.ts';
 
 interface Args {
@@ -8,7 +8,8 @@ interface Args {
 }
 
 /** Generators are fully loaded (and validated); anything else (VGG19, discriminator...) is summarized as tensors. */
-function isGenerator(raw: RawWeights): boolean {
+async function isGenerator(raw: RawWeights): Promise<boolean> {
+  const { GENERATOR_NAMES, inferArch, MODEL_FORMAT } = await import('@sr/model');
   if (raw.metadata.format === MODEL_FORMAT) return true;
   try {
     return GENERATOR_NAMES.includes(inferArch(raw.stateDict).arch);
@@ -19,8 +20,9 @@ function isGenerator(raw: RawWeights): boolean {
 
 async function summarize(path: string): Promise<Record<string, unknown>> {
   const bytes = await readBytes(path);
+  const { countParams, inferArch, readStateDict, sha256Hex } = await import('@sr/model');
   const raw = await asCliError(path, () => readStateDict(bytes));
-  if (isGenerator(raw)) {
+  if (await isGenerator(raw)) {
     const m = await importWeightsFile(path, bytes);
     const g = m.generator;
     const base = { path, format: m.format, dtypes: m.dtypes, arch: g.arch, config: g.config, scale: g.scale };

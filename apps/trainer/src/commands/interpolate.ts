@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { interpolateGenerators, saveModelFile, WeightsError } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import { importWeightsFile, parseAlpha } from './weights-io.ts';
 
@@ -28,6 +27,7 @@ export const interpolateCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const alpha = parseAlpha(argv.alpha);
     const [a, b] = [await importWeightsFile(argv.a), await importWeightsFile(argv.b)];
+    const { interpolateGenerators, saveModelFile, WeightsError } = await import('@sr/model');
     let g;
     try {
       g = interpolateGenerators(a.generator, b.generator, alpha);

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { plotRun } from '../report/plot.ts';
 
 interface Args {
   run: string;
@@ -17,6 +16,7 @@ export const plotCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the written files as JSON' })
       .example('$0 plot runs/tiny', 'writes runs/tiny/plots/*.svg|png and runs/tiny/report.html'),
   handler: async (argv) => {
+    const { plotRun } = await import('../report/plot.ts');
     const result = await plotRun(argv.run, { svg: argv.format !== 'png', png: argv.format !== 'svg' });
     if (argv.json) console.log(JSON.stringify(result));
     else console.log([...result.charts, result.report].join('\n'));

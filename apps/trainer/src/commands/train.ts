@@ -3,7 +3,6 @@ import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { CliError } from '../cli-error.ts';
 import { loadConfig } from '../config/load.ts';
-import { train } from '../train/run.ts';
 
 interface Args {
   config?: string;
@@ -37,6 +36,7 @@ export const trainCommand: CommandModule<object, Args> = {
     if (!configPath) throw new CliError('give --config (or --resume a run folder)');
     if (argv.resume && !existsSync(argv.resume)) throw new CliError(`cannot resume: no folder ${argv.resume}`);
     const config = loadConfig(configPath, argv.set);
+    const { train } = await import('../train/run.ts');
     const summary = await train({
       config,
       outDir: outDir ?? join('runs', basename(config.name)),

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { countParams, disposeParams, initBackend, interpolateGenerators, Upscaler, WeightsError, type Generator } from '@sr/model';
+import type { Generator } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import { readImageRgb, writeImage } from '../io/image-io.ts';
 import { formatCount, importWeightsFile, parseAlpha } from './weights-io.ts';
@@ -32,6 +32,7 @@ async function loadGenerator(argv: Args): Promise<{ g: Generator; sha256: string
   const a = await importWeightsFile(argv.model);
   if (alpha === undefined || argv.b === undefined) return { g: a.generator, sha256: a.sha256 };
   const b = await importWeightsFile(argv.b);
+  const { disposeParams, interpolateGenerators, WeightsError } = await import('@sr/model');
   try {
     return { g: interpolateGenerators(a.generator, b.generator, alpha), sha256: `${a.sha256}+${b.sha256}@${alpha}` };
   } catch (err) {
@@ -69,6 +70,7 @@ export const upscaleCommand: CommandModule<object, Args> = {
     const overlap = nonNegativeInt('overlap', argv.overlap);
     const batch = nonNegativeInt('batch', argv.batch, 1);
     const threads = nonNegativeInt('threads', argv.threads, 1);
+    const { countParams, disposeParams, initBackend, Upscaler } = await import('@sr/model');
     const backend = await initBackend({ prefer: argv.backend, threads, log: null });
     const { g, sha256 } = await loadGenerator(argv);
     const params = countParams(g.params);

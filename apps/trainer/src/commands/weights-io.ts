@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { importWeights, initBackend, WeightsError, type LoadedModel, type WeightFormat } from '@sr/model';
+import type { LoadedModel, WeightFormat } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 
 export type ImportedModel = LoadedModel & { format: WeightFormat; path: string };
@@ -19,7 +19,7 @@ export async function asCliError<T>(path: string, fn: () => T | Promise<T>): Pro
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof WeightsError) throw new CliError(`${basename(path)}: ${err.message}`);
+    if (err instanceof (await import('@sr/model')).WeightsError) throw new CliError(`${basename(path)}: ${err.message}`);
     throw err;
   }
 }
@@ -27,6 +27,7 @@ export async function asCliError<T>(path: string, fn: () => T | Promise<T>): Pro
 /** Reads any weight file (model file, safetensors, .pth) into a generator; bad input becomes a CliError. */
 export async function importWeightsFile(path: string, contents?: Uint8Array): Promise<ImportedModel> {
   const bytes = contents ?? (await readBytes(path));
+  const { importWeights, initBackend } = await import('@sr/model');
   // Parameter tensors need a backend; wasm starts fast and, unlike cpu, prints no tfjs-node advert on stderr.
   await initBackend({ prefer: 'wasm', log: null });
   return { ...(await asCliError(path, () => importWeights(bytes))), path };
