@@ -12,9 +12,9 @@ export const SRVGG_X4V3: BenchModel = {
 };
 
 export const SRVGG_EDGE: BenchModel = {
-  name: 'SRVGGNetCompact 32f/8c x4 (edge)',
+  name: 'SRVGGNetCompact 32f/6c x4 (edge)',
   arch: 'SRVGGNetCompact',
-  config: { num_in_ch: 3, num_out_ch: 3, num_feat: 32, num_conv: 8, upscale: 4, act_type: 'prelu' },
+  config: { num_in_ch: 3, num_out_ch: 3, num_feat: 32, num_conv: 6, upscale: 4, act_type: 'prelu' },
 };
 
 export const RRDB_23: BenchModel = {
