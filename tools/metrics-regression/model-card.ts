@@ -2,7 +2,7 @@
  * Writes `<out>/<name>.md`, the model card of a shipped model: the model file's metadata, how its run was trained
  * (config, iterations, wall time, validation vs bicubic, interpolation table), its regression-suite metrics when
  * golden-metrics.json has them, and the run's `sr plot` charts copied to `<out>/<name>-plots/`.
- * Usage: npx tsx tools/metrics-regression/model-card.ts --model FILE [--run RUN] [--name NAME] [--out DIR]
+ * Usage: npx tsx tools/metrics-regression/model-card.ts --model FILE [--run RUN] [--name NAME] [--golden-key KEY] [--out DIR]
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -20,6 +20,8 @@ export interface ModelCardOptions {
   run?: string;
   /** Card name (file `<name>.md`); default: the model file's stem. */
   name?: string;
+  /** The model's key in golden-metrics.json (`<manifest name>` or `<manifest name>/gan`); default: `name`. */
+  goldenKey?: string;
   outDir: string;
 }
 
@@ -55,7 +57,7 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
     dtypes: loaded.dtypes,
     metadata: loaded.metadata,
     run: o.run ? readRunFacts(o.run) : undefined,
-    golden: readGolden(join(o.outDir, GOLDEN_FILE))?.models[name],
+    golden: readGolden(join(o.outDir, GOLDEN_FILE))?.models[o.goldenKey ?? name],
     plots,
   });
   const card = join(o.outDir, `${name}.md`);
@@ -64,14 +66,14 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, run: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, run: { type: 'string' }, name: { type: 'string' }, 'golden-key': { type: 'string' }, out: { type: 'string' } } });
   if (!values.model) {
-    console.error('usage: model-card --model FILE [--run RUN_DIR] [--name NAME] [--out MODELS_DIR]');
+    console.error('usage: model-card --model FILE [--run RUN_DIR] [--name NAME] [--golden-key KEY] [--out MODELS_DIR]');
     process.exit(2);
   }
   await initBackend({ prefer: 'wasm', log: null });
   try {
-    const r = await writeModelCard({ model: values.model, run: values.run, name: values.name, outDir: values.out ?? modelsDir() });
+    const r = await writeModelCard({ model: values.model, run: values.run, name: values.name, goldenKey: values['golden-key'], outDir: values.out ?? modelsDir() });
     console.log(`wrote ${r.card}${r.plots.length ? ` and ${r.plots.length} plots` : values.run ? ` (no plots: run \`npx sr plot ${values.run}\` first)` : ''}`);
   } catch (err) {
     console.error((err as Error).message);

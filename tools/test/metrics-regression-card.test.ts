@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, sha256Hex } from '@sr/model';
 import type { ModelMetrics } from '../metrics-regression/evaluate.ts';
-import { writeGolden } from '../metrics-regression/golden.ts';
+import { readGolden, writeGolden } from '../metrics-regression/golden.ts';
 import { writeModelCard } from '../metrics-regression/model-card.ts';
 import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from '../../apps/trainer/test/helpers.ts';
 
@@ -72,6 +72,14 @@ describe('model card', () => {
     const md = readFileSync(r.card, 'utf8');
     expect(md).toContain('| synthetic-6x128 | 27.500 | 0.8000 | 26.000 | 0.7500 | 6 |');
     expect(md).toContain(`\`${'b'.repeat(64)}\``);
+  });
+
+  it('finds a GAN partner\'s metrics under its golden key', async () => {
+    const golden = readGolden(join(out, 'golden-metrics.json'))!;
+    await writeGolden(join(out, 'golden-metrics.json'), { ...golden, models: { 'tiny/gan': golden.models.tiny } });
+    const md = readFileSync((await writeModelCard({ model: join(run, 'gan.safetensors'), run, name: 'tiny-gan', goldenKey: 'tiny/gan', outDir: out })).card, 'utf8');
+    expect(md).toContain('| synthetic-6x128 | 27.500 | 0.8000 | 26.000 | 0.7500 | 6 |');
+    expect(readFileSync((await writeModelCard({ model: join(run, 'gan.safetensors'), run, name: 'tiny-gan', outDir: out })).card, 'utf8')).not.toContain('Regression-suite metrics');
   });
 
   it('refuses a folder that is not a run', async () => {
