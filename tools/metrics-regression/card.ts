@@ -1,3 +1,4 @@
+import type { ModelEntry } from '../../apps/edge-api/src/models/manifest.ts';
 import type { ModelMetrics } from './evaluate.ts';
 import type { PhaseFacts, RunFacts } from './run-facts.ts';
 
@@ -12,6 +13,8 @@ export interface CardInput {
   run?: RunFacts;
   /** This model's entry in golden-metrics.json, if measured. */
   golden?: ModelMetrics;
+  /** The quality the edge API's manifest states for the model (and, with a GAN partner, per α). */
+  quality?: ModelEntry['quality'];
   /** Plot files, relative to the card. */
   plots: string[];
 }
@@ -73,6 +76,18 @@ function goldenSection(g: ModelMetrics): string[] {
   ];
 }
 
+function qualitySection(quality: NonNullable<CardInput['quality']>): string[] {
+  const delta = (q: (typeof quality)[number]) => (q.bicubic ? `${q.psnrY - q.bicubic.psnrY >= 0 ? '+' : ''}${f3(q.psnrY - q.bicubic.psnrY)} dB` : '—');
+  return [
+    '## Measured quality of the shipped files (manifest.json, shown by GET /v1/models)',
+    '',
+    ...table(['dataset', 'α', 'PSNR-Y', 'SSIM-Y', 'bicubic PSNR-Y / SSIM-Y', 'vs bicubic'], quality.map((q) => [
+      q.dataset, q.alpha === undefined ? '—' : q.alpha.toFixed(2), f3(q.psnrY), f4(q.ssimY), q.bicubic ? `${f3(q.bicubic.psnrY)} / ${f4(q.bicubic.ssimY)}` : '—', delta(q),
+    ])),
+    '',
+  ];
+}
+
 /** The model card as Markdown. */
 export function renderModelCard(c: CardInput): string {
   const m = c.metadata;
@@ -95,6 +110,7 @@ export function renderModelCard(c: CardInput): string {
     }
     lines.push(...trainingSection(c.run));
   }
+  if (c.quality?.length) lines.push(...qualitySection(c.quality));
   if (c.golden) lines.push(...goldenSection(c.golden));
   if (c.plots.length > 0) lines.push('## Training curves (`sr plot`)', '', ...c.plots.map((p) => `![${p.split('/').at(-1)}](${p})`), '');
   return lines.join('\n');

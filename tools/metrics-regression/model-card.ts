@@ -4,7 +4,7 @@
  * golden-metrics.json has them, and the run's `sr plot` charts copied to `<out>/<name>-plots/`.
  * Usage: npx tsx tools/metrics-regression/model-card.ts --model FILE [--run RUN] [--name NAME] [--golden-key KEY] [--out DIR]
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { writeAtomic } from '../../apps/trainer/src/train/checkpoint.ts';
 import { renderModelCard } from './card.ts';
 import { readGolden } from './golden.ts';
 import { readRunFacts } from './run-facts.ts';
+import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { GOLDEN_FILE, modelsDir } from './shipped-models.ts';
 
 export interface ModelCardOptions {
@@ -32,6 +33,14 @@ function runPlots(runDir: string): string[] {
   const files = readdirSync(dir).sort();
   const svg = files.filter((f) => f.endsWith('.svg'));
   return (svg.length > 0 ? svg : files.filter((f) => f.endsWith('.png'))).map((f) => join(dir, f));
+}
+
+/** The quality list of the manifest entry (in `dir`) that ships `file`, as its PSNR weights or as its GAN partner. */
+function manifestQuality(dir: string, file: string) {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) return undefined;
+  const entry = parseManifest(JSON.parse(readFileSync(path, 'utf8'))).models.find((m) => m.file === file || m.gan?.file === file);
+  return entry?.quality;
 }
 
 export async function writeModelCard(o: ModelCardOptions): Promise<{ card: string; plots: string[] }> {
@@ -58,6 +67,7 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
     metadata: loaded.metadata,
     run: o.run ? readRunFacts(o.run) : undefined,
     golden: readGolden(join(o.outDir, GOLDEN_FILE))?.models[o.goldenKey ?? name],
+    quality: manifestQuality(o.outDir, basename(o.model)),
     plots,
   });
   const card = join(o.outDir, `${name}.md`);

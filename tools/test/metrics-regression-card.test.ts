@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, sha256Hex } from '@sr/model';
@@ -80,6 +80,16 @@ describe('model card', () => {
     const md = readFileSync((await writeModelCard({ model: join(run, 'gan.safetensors'), run, name: 'tiny-gan', goldenKey: 'tiny/gan', outDir: out })).card, 'utf8');
     expect(md).toContain('| synthetic-6x128 | 27.500 | 0.8000 | 26.000 | 0.7500 | 6 |');
     expect(readFileSync((await writeModelCard({ model: join(run, 'gan.safetensors'), run, name: 'tiny-gan', outDir: out })).card, 'utf8')).not.toContain('Regression-suite metrics');
+  });
+
+  it('lists the quality the manifest states for the shipped pair, per α', async () => {
+    const quality = [0, 1].map((alpha) => ({ dataset: 'val-set', alpha, psnrY: 23 - alpha, ssimY: 0.7, bicubic: { psnrY: 21.5, ssimY: 0.56 } }));
+    const entry = { name: 'tiny', file: 'psnr.safetensors', sha256: 'a'.repeat(64), gan: { file: 'gan.safetensors', sha256: 'b'.repeat(64) }, arch: 'SRVGGNetCompact', scale: 4, params: 1, quality, selfCheck: { probe: 'grid16-v1', psnr: [1], gan: [1] } };
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ version: 1, models: [entry] }));
+    const md = readFileSync((await writeModelCard({ model: join(run, 'gan.safetensors'), run, name: 'tiny-gan', outDir: out })).card, 'utf8');
+    expect(md).toContain('| val-set | 0.00 | 23.000 | 0.7000 | 21.500 / 0.5600 | +1.500 dB |');
+    expect(md).toContain('| val-set | 1.00 | 22.000 | 0.7000 | 21.500 / 0.5600 | +0.500 dB |');
+    rmSync(join(out, 'manifest.json'));
   });
 
   it('refuses a folder that is not a run', async () => {
