@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createGenerator, getArch, getGeneratorArch, loadModelFile, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
+import { createGenerator, disposeParams, getArch, getGeneratorArch, loadModelFile, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import { PerceptualLoss } from '../losses/perceptual.ts';
@@ -22,7 +22,7 @@ export async function loadPretrainedGenerator(c: TrainConfig, path: string): Pro
   const want = { arch: c.generator.arch, config: getGeneratorArch(c.generator.arch).parseConfig(c.generator.config) };
   const got = { arch: g.arch, config: getGeneratorArch(g.arch).parseConfig(g.config) };
   if (JSON.stringify(want) !== JSON.stringify(got)) {
-    for (const t of Object.values(g.params)) t.dispose();
+    disposeParams(g.params);
     throw new CliError(`generator.pretrained ${path} is ${JSON.stringify(got)}, the config asks for ${JSON.stringify(want)}`);
   }
   return g;
