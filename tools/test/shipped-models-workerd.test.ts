@@ -75,17 +75,18 @@ describe.skipIf(!shipped)('the shipped models in workerd', () => {
 
   it.skipIf(!existsSync(GOLDEN_LR))('the default model scores its stated urban100-val quality over HTTP (α = 0, and 0.5 with a GAN partner)', async () => {
     const m = manifest.models.find((e) => e.default)!;
+    const images = [];
+    for (const file of readdirSync(GOLDEN_LR).filter((f) => f.endsWith('.png')).sort()) {
+      const lrBytes = new Uint8Array(readFileSync(join(GOLDEN_LR, file)));
+      const hr = await rgbOf(new Uint8Array(readFileSync(join(DEFAULT_URBAN_DIR, file.replace(`x${m.scale}.png`, '.png')))));
+      images.push({ lrBytes, hr: makeSrPair(hr, m.scale, await rgbOf(lrBytes)).hr });
+    }
     for (const alpha of m.gan ? [0, 0.5] : [0]) {
       const stated = m.quality.find((q) => q.dataset.startsWith('urban100-val') && (q.alpha ?? 0) === alpha);
       expect(stated, `${m.name}: a urban100-val quality entry at α = ${alpha}`).toBeDefined();
+      const query = `model=${m.name}${m.gan ? `&alpha=${alpha}` : ''}`;
       const rows = [];
-      for (const file of readdirSync(GOLDEN_LR).filter((f) => f.endsWith('.png')).sort()) {
-        const lrBytes = new Uint8Array(readFileSync(join(GOLDEN_LR, file)));
-        const hr = await rgbOf(new Uint8Array(readFileSync(join(DEFAULT_URBAN_DIR, file.replace(`x${m.scale}.png`, '.png')))));
-        const pair = makeSrPair(hr, m.scale, await rgbOf(lrBytes));
-        const query = `model=${m.name}${m.gan ? `&alpha=${alpha}` : ''}`;
-        rows.push(compare(await upscale(lrBytes, query), pair.hr, { yChannel: true, cropBorder: m.scale }));
-      }
+      for (const { lrBytes, hr } of images) rows.push(compare(await upscale(lrBytes, query), hr, { yChannel: true, cropBorder: m.scale }));
       const mean = meanScores(rows);
       expect(mean.psnr, `α = ${alpha}`).toBeCloseTo(stated!.psnrY, 3);
       expect(mean.ssim, `α = ${alpha}`).toBeCloseTo(stated!.ssimY, 4);
