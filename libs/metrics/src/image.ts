@@ -6,6 +6,14 @@ export interface ImageU8 {
   data: Uint8Array;
 }
 
+/** 16-bit image with the same layout as `ImageU8` (values 0..65535, e.g. from a 16-bit PNG). */
+export interface ImageU16 {
+  width: number;
+  height: number;
+  channels: number;
+  data: Uint16Array;
+}
+
 /** Float image with the same layout as `ImageU8`; unrounded values on the 0..255 scale. */
 export interface ImageF {
   width: number;
