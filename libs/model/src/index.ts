@@ -24,3 +24,4 @@ export {
 } from './weights/model-file.ts';
 export * from './tiling.ts';
 export type { WeightDtype } from './weights/dtype.ts';
+export * from './image/index.ts';
