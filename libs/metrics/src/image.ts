@@ -32,12 +32,12 @@ export class ImageShapeError extends Error {
   }
 }
 
-export function describeShape(img: Image): string {
+export function describeShape(img: Image | ImageU16): string {
   return `${img.width}x${img.height}x${img.channels}`;
 }
 
 /** Throws unless the dimensions are positive integers and `data` holds exactly width*height*channels values. */
-export function assertImage(img: Image, what = 'image'): void {
+export function assertImage(img: Image | ImageU16, what = 'image'): void {
   const { width, height, channels, data } = img;
   for (const [name, v] of [['width', width], ['height', height], ['channels', channels]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${what}: ${name} must be a positive integer, got ${v}`);

@@ -1,21 +1,26 @@
 /**
- * The tiled-inference engine both apps use (cf. Real-ESRGAN's `RealESRGANer`): one object owns the reflect
- * pre-padding, the tiling and the post-crop; callers hand it an 8-bit image and get the 8-bit result back.
+ * The tiled-inference engine both apps use (cf. Real-ESRGAN's `RealESRGANer`): one object owns the alignment padding,
+ * the tiling and the post-crop; callers hand it an 8-bit or 16-bit image and get the result back at the same depth
+ * (the network runs in float32 on value / max; outputs are clamped and rounded once, at the end).
+ *
+ * Borders are PyTorch's: by default the network sees the image with its own zero 'same' padding at the image border,
+ * exactly as whole-image inference in PyTorch (BasicSR, Real-ESRGAN); tiles at the edge take their context from inside
+ * the image, interior tiles from their neighbours (see tiling/plan.ts). `padding: 'reflect'` reflect-pads instead.
  *
  * Tensor memory is bounded by the tile size: one batch of tile windows is alive as tensors at a time, and results are
  * written straight into the 8-bit output (or into row bands handed to a callback, for streaming encoders).
  */
 import * as tf from '@tensorflow/tfjs';
-import { planTiles, type TilePlan, type TileSettings } from './tiling/plan.ts';
-import { assertImage, type ImageU8 } from '@sr/metrics';
-import { fillWindow, writeTile } from './tiling/pixels.ts';
+import { planTiles, type BorderPadding, type TilePlan, type TileSettings } from './tiling/plan.ts';
+import { assertImage, type ImageU16, type ImageU8 } from '@sr/metrics';
+import { fillWindow, writeTile, type PixelData } from './tiling/pixels.ts';
 import { generatorTileModel } from './tiling/generator.ts';
 import type { Generator } from './archs/types.ts';
 
 export { planTiles };
 export { defaultOverlap, generatorTileModel, RRDBNET_OVERLAP } from './tiling/generator.ts';
 export { reflectIndex } from './tiling/pixels.ts';
-export type { TilePlan, Tile, TileSettings } from './tiling/plan.ts';
+export type { BorderPadding, TilePlan, Tile, TileSettings } from './tiling/plan.ts';
 
 /** What the engine runs: NHWC float32 in [0, 1] → NHWC at `scale`x (unclamped). */
 export interface TileModel {
@@ -32,8 +37,13 @@ export interface TileModel {
 export interface UpscaleOptions {
   /** LR tile size; 0 = the whole image in one window. Default: the model's. */
   tile?: number;
-  /** LR context pixels around each tile and reflect pre-padding at the borders. Default: the model's. */
+  /** LR context pixels around each tile (and the reflect padding at the borders with `padding: 'reflect'`). Default: the model's. */
   overlap?: number;
+  /**
+   * What the network sees beyond the image border. `zero` (default): nothing but its own zero padding, as PyTorch's
+   * whole-image inference; `reflect`: the image reflect-padded by the overlap.
+   */
+  padding?: BorderPadding;
   /** Tiles per forward call (tiles all have the same size). Default 1. */
   batch?: number;
   /** Called after each batch with the number of tiles done so far. */
@@ -42,13 +52,16 @@ export interface UpscaleOptions {
   signal?: AbortSignal;
 }
 
-/** A finished band of output rows: `data` holds rows [y, y + height) of the HR image, full width, interleaved. */
-export interface RowBand {
+/**
+ * A finished band of output rows: `data` holds rows [y, y + height) of the HR image, full width, interleaved; 16-bit
+ * for a 16-bit input.
+ */
+export interface RowBand<D extends PixelData = Uint8Array> {
   y: number;
   height: number;
   width: number;
   channels: number;
-  data: Uint8Array;
+  data: D;
 }
 
 export const DEFAULT_TILE = 64;
@@ -56,6 +69,13 @@ export const DEFAULT_OVERLAP = 16;
 
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** The output sample type for an input: 16-bit in, 16-bit out. */
+function depthOf(image: ImageU8 | ImageU16): Uint8ArrayConstructor | Uint16ArrayConstructor {
+  if (image.data instanceof Uint16Array) return Uint16Array;
+  if (image.data instanceof Uint8Array) return Uint8Array;
+  throw new TypeError('upscale input: data must be a Uint8Array (8-bit) or a Uint16Array (16-bit)');
+}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('upscale aborted', 'AbortError');
@@ -76,31 +96,45 @@ export class Upscaler {
     return planTiles(width, height, this.settings(options));
   }
 
-  /** Upscales an 8-bit image into a new 8-bit image (`scale`x each side). */
-  async upscale(image: ImageU8, options: UpscaleOptions = {}): Promise<ImageU8> {
+  /** Upscales an image into a new image of the same depth (`scale`x each side). */
+  upscale(image: ImageU8, options?: UpscaleOptions): Promise<ImageU8>;
+  upscale(image: ImageU16, options?: UpscaleOptions): Promise<ImageU16>;
+  upscale(image: ImageU8 | ImageU16, options?: UpscaleOptions): Promise<ImageU8 | ImageU16>;
+  async upscale(image: ImageU8 | ImageU16, options: UpscaleOptions = {}): Promise<ImageU8 | ImageU16> {
     const width = image.width * this.model.scale;
     const height = image.height * this.model.scale;
-    let out: ImageU8 | undefined;
+    const Depth = depthOf(image);
+    let out: { width: number; height: number; channels: number; data: PixelData } | undefined;
     // Bands are views into the one output buffer, so tiles are written straight into it.
     await this.run(image, options, (y, rows, channels) => {
-      out ??= { width, height, channels, data: new Uint8Array(width * height * channels) };
+      out ??= { width, height, channels, data: new Depth(width * height * channels) };
       const row = width * channels;
       return { y, height: rows, width, channels, data: out.data.subarray(y * row, (y + rows) * row) };
     });
-    return out!;
+    return out as ImageU8 | ImageU16;
   }
 
   /**
-   * Upscales an image, handing each finished band of output rows (one tile row, top to bottom) to `onBand`; the next
-   * band is computed after the returned promise settles. Only the bands of the current batch are held.
+   * Upscales an image, handing each finished band of output rows (one tile row, top to bottom; 16-bit for a 16-bit
+   * input) to `onBand`; the next band is computed after the returned promise settles. Only the bands of the current
+   * batch are held.
    */
-  async upscaleRows(image: ImageU8, onBand: (band: RowBand) => void | Promise<void>, options: UpscaleOptions = {}): Promise<void> {
+  upscaleRows(image: ImageU8, onBand: (band: RowBand) => void | Promise<void>, options?: UpscaleOptions): Promise<void>;
+  upscaleRows(image: ImageU16, onBand: (band: RowBand<Uint16Array>) => void | Promise<void>, options?: UpscaleOptions): Promise<void>;
+  upscaleRows(image: ImageU8 | ImageU16, onBand: (band: RowBand<PixelData>) => void | Promise<void>, options?: UpscaleOptions): Promise<void>;
+  async upscaleRows(
+    image: ImageU8 | ImageU16,
+    onBand: (band: never) => void | Promise<void>,
+    options: UpscaleOptions = {},
+  ): Promise<void> {
     const width = image.width * this.model.scale;
+    const Depth = depthOf(image);
+    const deliver = onBand as (band: RowBand<PixelData>) => void | Promise<void>;
     await this.run(
       image,
       options,
-      (y, height, channels) => ({ y, height, width, channels, data: new Uint8Array(height * width * channels) }),
-      async (band) => onBand(band),
+      (y, height, channels) => ({ y, height, width, channels, data: new Depth(height * width * channels) }),
+      async (band) => deliver(band),
     );
   }
 
@@ -109,6 +143,7 @@ export class Upscaler {
       tile: options.tile ?? this.model.tile ?? DEFAULT_TILE,
       overlap: options.overlap ?? this.model.overlap ?? DEFAULT_OVERLAP,
       multiple: this.model.multiple ?? 1,
+      padding: options.padding ?? 'zero',
     };
   }
 
@@ -117,10 +152,10 @@ export class Upscaler {
    * when every tile of that row has been written.
    */
   private async run(
-    image: ImageU8,
+    image: ImageU8 | ImageU16,
     options: UpscaleOptions,
-    bandFor: (y: number, height: number, channels: number) => RowBand,
-    bandDone?: (band: RowBand) => Promise<void>,
+    bandFor: (y: number, height: number, channels: number) => RowBand<PixelData>,
+    bandDone?: (band: RowBand<PixelData>) => Promise<void>,
   ): Promise<void> {
     const { scale } = this.model;
     assertImage(image, 'upscale input');
@@ -132,7 +167,7 @@ export class Upscaler {
     const windowLen = ww * wh * channels;
     const expectedOut = [ww * scale, wh * scale];
     // Tile row → its output band and how many of its tiles are written.
-    const bands = new Map<number, { band: RowBand; filled: number }>();
+    const bands = new Map<number, { band: RowBand<PixelData>; filled: number }>();
 
     for (let first = 0; first < tiles.length; first += batch) {
       throwIfAborted(options.signal);

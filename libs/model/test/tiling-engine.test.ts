@@ -1,27 +1,39 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageU8 } from '@sr/metrics';
+import type { ImageU16, ImageU8 } from '@sr/metrics';
 import { Upscaler, type RowBand } from '../src/tiling.ts';
 import { maxAbsDiff, noiseImage, structuredImage, toyNet, type ToyNet } from './tiling-fixtures.ts';
 
 const URBAN_VAL = new URL('../../../../shared/datasets/urban100-val/img_091.png', import.meta.url).pathname;
 
-/** Independent whole-image reference: tf.mirrorPad (needs pad < size), one forward, crop, clamp, round. */
-function mirrorPadReference(net: ToyNet, image: ImageU8, pad: number): ImageU8 {
+/**
+ * Independent whole-image reference, as Real-ESRGAN's `RealESRGANer` does it: reflect-pad by `pad` on every side
+ * (`pre_pad`; 0 = PyTorch's plain whole-image forward) and at the right/bottom to the network's multiple (`mod_pad`)
+ * with tf.mirrorPad (needs pad < size), one forward, crop, clamp, round to the input's depth.
+ */
+function mirrorPadReference<I extends ImageU8 | ImageU16>(net: ToyNet, image: I, pad: number): I {
   const s = net.scale;
   const m = net.multiple ?? 1;
+  const max = image.data instanceof Uint16Array ? 65535 : 255;
   const extraH = (m - (image.height % m)) % m;
   const extraW = (m - (image.width % m)) % m;
   const out = tf.tidy(() => {
-    const x = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32').toFloat().div(255) as tf.Tensor4D;
+    const x = tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, 3]).div(max) as tf.Tensor4D;
     const padded = tf.mirrorPad(x, [[0, 0], [pad, pad + extraH], [pad, pad + extraW], [0, 0]], 'reflect');
     const y = net.forward(padded).slice([0, pad * s, pad * s, 0], [1, image.height * s, image.width * s, 3]);
-    return y.clipByValue(0, 1).mul(255).round().toInt();
+    return y.clipByValue(0, 1).mul(max).round().toInt();
   });
-  const data = Uint8Array.from(out.dataSync());
+  const values = out.dataSync();
   out.dispose();
-  return { width: image.width * s, height: image.height * s, channels: 3, data };
+  const data = max === 255 ? Uint8Array.from(values) : Uint16Array.from(values);
+  return { width: image.width * s, height: image.height * s, channels: 3, data } as I;
+}
+
+/** The 8-bit image as 16-bit with a seeded sub-8-bit detail per sample, so 16-bit precision matters. */
+function to16(image: ImageU8): ImageU16 {
+  const data = Uint16Array.from(image.data, (v, i) => Math.min(65535, v * 257 + ((i * 97) % 251)));
+  return { ...image, data };
 }
 
 async function loadNaturalCrop(): Promise<ImageU8 | null> {
@@ -59,18 +71,31 @@ describe('Upscaler', () => {
     ['1 pixel high', () => noiseImage(13, 1), 4],
   ];
 
-  it.each(shapes)('tiled == whole-image within 1 grey level: %s', async (_name, make, tile) => {
-    const image = make();
-    const overlap = net.receptiveField;
-    const whole = await up.upscale(image, { tile: 0, overlap });
-    const tiled = await up.upscale(image, { tile, overlap });
-    expect([tiled.width, tiled.height, tiled.channels]).toEqual([image.width * 2, image.height * 2, 3]);
-    expect(maxAbsDiff(tiled, whole)).toBeLessThanOrEqual(1);
+  it.each(shapes.flatMap(([name, make, tile]) => (['zero', 'reflect'] as const).map((padding) => [name, padding, make, tile] as const)))(
+    'tiled == whole-image within 1 grey level: %s, %s padding',
+    async (_name, padding, make, tile) => {
+      const image = make();
+      const overlap = net.receptiveField;
+      const whole = await up.upscale(image, { tile: 0, overlap, padding });
+      const tiled = await up.upscale(image, { tile, overlap, padding });
+      expect([tiled.width, tiled.height, tiled.channels]).toEqual([image.width * 2, image.height * 2, 3]);
+      expect(maxAbsDiff(tiled, whole)).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('zero padding (default): whole image and tiles equal one plain forward on the image, as PyTorch', async () => {
+    const image = structuredImage(29, 21);
+    const reference = mirrorPadReference(net, image, 0);
+    expect(maxAbsDiff(await up.upscale(image, { tile: 0 }), reference)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(await up.upscale(image, { tile: 8, overlap: net.receptiveField }), reference)).toBeLessThanOrEqual(1);
+    // The reflect option really is different at the border (else this test could not tell them apart).
+    expect(maxAbsDiff(await up.upscale(image, { tile: 0, overlap: 6, padding: 'reflect' }), reference)).toBeGreaterThan(1);
   });
 
-  it('whole-image mode equals reflect pre-padding + one forward + crop', async () => {
+  it('reflect padding: whole-image mode equals reflect pre-padding + one forward + crop', async () => {
     const image = structuredImage(29, 21);
-    expect(maxAbsDiff(await up.upscale(image, { tile: 0, overlap: 6 }), mirrorPadReference(net, image, 6))).toBeLessThanOrEqual(1);
+    const reflected = await up.upscale(image, { tile: 0, overlap: 6, padding: 'reflect' });
+    expect(maxAbsDiff(reflected, mirrorPadReference(net, image, 6))).toBeLessThanOrEqual(1);
   });
 
   it('tiles of a natural image agree with the whole image', async (ctx) => {
@@ -87,14 +112,49 @@ describe('Upscaler', () => {
     expect(maxAbsDiff(await up.upscale(image, { tile: 10, overlap: 0 }), whole)).toBeGreaterThan(1);
   });
 
-  it('keeps pixel-unshuffling networks on their grid (odd sizes, multiple 2)', async () => {
+  it.each(['zero', 'reflect'] as const)('keeps pixel-unshuffling networks on their grid (odd sizes, multiple 2), %s padding', async (padding) => {
     const u = new Upscaler(unshuffleNet);
     const image = noiseImage(27, 19, 11);
     const overlap = unshuffleNet.receptiveField;
-    const whole = await u.upscale(image, { tile: 0, overlap });
+    const whole = await u.upscale(image, { tile: 0, overlap, padding });
     expect([whole.width, whole.height]).toEqual([54, 38]);
-    expect(maxAbsDiff(await u.upscale(image, { tile: 7, overlap }), whole)).toBeLessThanOrEqual(1);
-    expect(maxAbsDiff(whole, mirrorPadReference(unshuffleNet, image, u.plan(27, 19, { overlap }).pad))).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(await u.upscale(image, { tile: 7, overlap, padding }), whole)).toBeLessThanOrEqual(1);
+    // Zero padding: only the alignment column/row is reflected (Real-ESRGAN's mod_pad), nothing around the image.
+    const pre = padding === 'zero' ? 0 : u.plan(27, 19, { overlap, padding }).pad;
+    expect(maxAbsDiff(whole, mirrorPadReference(unshuffleNet, image, pre))).toBeLessThanOrEqual(1);
+  });
+
+  it('16-bit in, 16-bit out: the network sees value/65535 unrounded, whole image and tiles', async () => {
+    const image = to16(structuredImage(23, 17));
+    const whole = await up.upscale(image, { tile: 0 });
+    expect(whole.data).toBeInstanceOf(Uint16Array);
+    expect([whole.width, whole.height, whole.channels]).toEqual([46, 34, 3]);
+    const reference = mirrorPadReference(net, image, 0);
+    expect(maxAbsDiff(whole, reference)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(await up.upscale(image, { tile: 8, overlap: net.receptiveField }), whole)).toBeLessThanOrEqual(1);
+    // Not an 8-bit result scaled up: unsaturated samples are off the 257-multiples an 8-bit round trip would give.
+    const unsaturated = whole.data.filter((v) => v > 0 && v < 65535);
+    expect(unsaturated.length).toBeGreaterThan(whole.data.length / 2);
+    expect(unsaturated.filter((v) => v % 257 !== 0).length / unsaturated.length).toBeGreaterThan(0.95);
+    // And the low byte of the input matters (the input is not rounded to 8 bits on the way in).
+    const coarse = await up.upscale({ ...image, data: image.data.map((v) => Math.round(v / 257) * 257) }, { tile: 0 });
+    expect(maxAbsDiff(coarse, whole)).toBeGreaterThan(100);
+  });
+
+  it('16-bit row bands are Uint16Array and reassemble the 16-bit image', async () => {
+    const image = to16(noiseImage(30, 21));
+    const full = await up.upscale(image, { tile: 8, overlap: 5 });
+    const bands: RowBand<Uint16Array>[] = [];
+    await up.upscaleRows(image, (band) => void bands.push(band), { tile: 8, overlap: 5 });
+    expect(bands.every((b) => b.data instanceof Uint16Array)).toBe(true);
+    const joined = new Uint16Array(full.data.length);
+    let o = 0;
+    for (const b of bands) {
+      joined.set(b.data, o);
+      o += b.data.length;
+    }
+    expect(o).toBe(full.data.length);
+    expect(joined).toEqual(full.data);
   });
 
   it('batches equal-size tiles with the same result and fewer forward calls', async () => {
@@ -185,6 +245,8 @@ describe('Upscaler', () => {
 
   it('rejects malformed input with a clear error', async () => {
     await expect(up.upscale({ width: 4, height: 4, channels: 3, data: new Uint8Array(10) })).rejects.toThrow(/upscale input: data has 10 values/);
+    await expect(up.upscale({ width: 2, height: 2, channels: 3, data: new Float32Array(12) } as never)).rejects.toThrow(/Uint8Array .* or a Uint16Array/);
+    await expect(up.upscale(noiseImage(4, 4), { padding: 'edge' as never })).rejects.toThrow(/padding/);
     await expect(up.upscale(noiseImage(4, 4), { batch: 0 })).rejects.toThrow(/batch/);
     expect(() => new Upscaler({ forward: net.forward, scale: 0 })).toThrow(/scale/);
   });

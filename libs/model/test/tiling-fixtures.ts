@@ -1,6 +1,6 @@
 /** Small deterministic networks and images for the tiling tests. */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageU8 } from '@sr/metrics';
+import type { ImageU16, ImageU8 } from '@sr/metrics';
 import type { TileModel } from '../src/tiling.ts';
 
 export interface ToyNet extends TileModel {
@@ -81,7 +81,7 @@ export function structuredImage(width: number, height: number): ImageU8 {
   return { width, height, channels: 3, data };
 }
 
-export function maxAbsDiff(a: ImageU8, b: ImageU8): number {
+export function maxAbsDiff(a: ImageU8 | ImageU16, b: ImageU8 | ImageU16): number {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {
     throw new Error(`shape ${a.width}x${a.height}x${a.channels} vs ${b.width}x${b.height}x${b.channels}`);
   }
