@@ -88,6 +88,34 @@ function qualitySection(quality: NonNullable<CardInput['quality']>): string[] {
   ];
 }
 
+const MEASURED_HEADINGS = ['## Measured quality of the shipped files', '## Regression-suite metrics'];
+
+/**
+ * An existing card with its measured sections (manifest quality, regression-suite metrics) rendered anew from `c` and
+ * everything else kept: for re-measuring shipped files whose training run folder is gone. The new sections go where
+ * the first old one was, else before the training curves (or at the end).
+ */
+export function refreshMeasuredSections(markdown: string, c: Pick<CardInput, 'quality' | 'golden'>): string {
+  const lines = markdown.split('\n');
+  const kept: string[] = [];
+  let at = -1;
+  let skipping = false;
+  for (const line of lines) {
+    if (line.startsWith('## ')) {
+      skipping = MEASURED_HEADINGS.some((h) => line.startsWith(h));
+      if (skipping && at < 0) at = kept.length;
+    }
+    if (!skipping) kept.push(line);
+  }
+  if (at < 0) {
+    const curves = kept.findIndex((l) => l.startsWith('## Training curves'));
+    at = curves >= 0 ? curves : kept.length;
+  }
+  const fresh = [...(c.quality?.length ? qualitySection(c.quality) : []), ...(c.golden ? goldenSection(c.golden) : [])];
+  kept.splice(at, 0, ...fresh);
+  return kept.join('\n');
+}
+
 /** The model card as Markdown. */
 export function renderModelCard(c: CardInput): string {
   const m = c.metadata;

@@ -3,6 +3,9 @@
  * (config, iterations, wall time, validation vs bicubic, interpolation table), its regression-suite metrics when
  * golden-metrics.json has them, and the run's `sr plot` charts copied to `<out>/<name>-plots/`.
  * Usage: npx tsx tools/metrics-regression/model-card.ts --model FILE [--run RUN] [--name NAME] [--golden-key KEY] [--out DIR]
+ *        npx tsx tools/metrics-regression/model-card.ts --refresh --model FILE [--name NAME] [--golden-key KEY] [--out DIR]
+ * `--refresh` rewrites only the measured sections (manifest quality, golden metrics) of the existing card, keeping its
+ * training facts: for re-measured shipped files whose run folder is gone.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -10,7 +13,7 @@ import { basename, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countParams, disposeParams, initBackend, loadModelFile } from '@sr/model';
 import { writeAtomic } from '../../apps/trainer/src/train/checkpoint.ts';
-import { renderModelCard } from './card.ts';
+import { refreshMeasuredSections, renderModelCard } from './card.ts';
 import { readGolden } from './golden.ts';
 import { readRunFacts } from './run-facts.ts';
 import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
@@ -41,6 +44,19 @@ function manifestQuality(dir: string, file: string) {
   if (!existsSync(path)) return undefined;
   const entry = parseManifest(JSON.parse(readFileSync(path, 'utf8'))).models.find((m) => m.file === file || m.gan?.file === file);
   return entry?.quality;
+}
+
+/** Rewrites the measured sections of the existing card `<outDir>/<name>.md` from manifest.json and golden-metrics.json. */
+export async function refreshModelCard(o: Omit<ModelCardOptions, 'run'>): Promise<{ card: string }> {
+  const name = o.name ?? parse(o.model).name;
+  const card = join(o.outDir, `${name}.md`);
+  if (!existsSync(card)) throw new Error(`no model card ${card} to refresh; write it with --run first`);
+  const markdown = refreshMeasuredSections(readFileSync(card, 'utf8'), {
+    golden: readGolden(join(o.outDir, GOLDEN_FILE))?.models[o.goldenKey ?? name],
+    quality: manifestQuality(o.outDir, basename(o.model)),
+  });
+  await writeAtomic(card, new TextEncoder().encode(markdown));
+  return { card };
 }
 
 export async function writeModelCard(o: ModelCardOptions): Promise<{ card: string; plots: string[] }> {
@@ -76,15 +92,22 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, run: { type: 'string' }, name: { type: 'string' }, 'golden-key': { type: 'string' }, out: { type: 'string' } } });
-  if (!values.model) {
-    console.error('usage: model-card --model FILE [--run RUN_DIR] [--name NAME] [--golden-key KEY] [--out MODELS_DIR]');
+  const { values } = parseArgs({
+    options: { model: { type: 'string' }, run: { type: 'string' }, name: { type: 'string' }, 'golden-key': { type: 'string' }, out: { type: 'string' }, refresh: { type: 'boolean' } },
+  });
+  if (!values.model || (values.refresh && values.run)) {
+    console.error('usage: model-card --model FILE [--run RUN_DIR | --refresh] [--name NAME] [--golden-key KEY] [--out MODELS_DIR]');
     process.exit(2);
   }
-  await initBackend({ prefer: 'wasm', log: null });
+  const options = { model: values.model, name: values.name, goldenKey: values['golden-key'], outDir: values.out ?? modelsDir() };
   try {
-    const r = await writeModelCard({ model: values.model, run: values.run, name: values.name, goldenKey: values['golden-key'], outDir: values.out ?? modelsDir() });
-    console.log(`wrote ${r.card}${r.plots.length ? ` and ${r.plots.length} plots` : values.run ? ` (no plots: run \`npx sr plot ${values.run}\` first)` : ''}`);
+    if (values.refresh) {
+      console.log(`refreshed ${(await refreshModelCard(options)).card}`);
+    } else {
+      await initBackend({ prefer: 'wasm', log: null });
+      const r = await writeModelCard({ ...options, run: values.run });
+      console.log(`wrote ${r.card}${r.plots.length ? ` and ${r.plots.length} plots` : values.run ? ` (no plots: run \`npx sr plot ${values.run}\` first)` : ''}`);
+    }
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);

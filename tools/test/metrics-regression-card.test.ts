@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { initBackend, sha256Hex } from '@sr/model';
 import type { ModelMetrics } from '../metrics-regression/evaluate.ts';
 import { readGolden, writeGolden } from '../metrics-regression/golden.ts';
+import { refreshMeasuredSections } from '../metrics-regression/card.ts';
 import { writeModelCard } from '../metrics-regression/model-card.ts';
 import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from '../../apps/trainer/test/helpers.ts';
 
@@ -94,5 +95,40 @@ describe('model card', () => {
 
   it('refuses a folder that is not a run', async () => {
     await expect(writeModelCard({ model: join(run, 'psnr.safetensors'), run: out, outDir: out })).rejects.toThrow(/not a run folder: no config\.json/);
+  });
+});
+
+describe('refreshMeasuredSections (re-measured files whose run folder is gone)', () => {
+  const golden = (psnr: number): ModelMetrics => ({
+    file: 'm.safetensors',
+    weightsSha256: 'a'.repeat(64),
+    outputSha256: String(psnr).padEnd(64, '0'),
+    sets: { s: { psnr, ssim: 0.8, bicubic: { psnr: 20, ssim: 0.5 }, images: 3 } },
+  });
+  const quality = (psnrY: number) => [{ dataset: 'val', alpha: 0, psnrY, ssimY: 0.7, bicubic: { psnrY: 21, ssimY: 0.5 } }];
+  const card = [
+    '# m', '', '| file | x |', '', '## Training', '', 'kept training text', '',
+    '## Measured quality of the shipped files (manifest.json, shown by GET /v1/models)', '', '| val | 0.00 | 22.000 |', '',
+    '## Regression-suite metrics (golden-metrics.json)', '', '| s | 25.000 |', '',
+    '## Training curves (`sr plot`)', '', '![a](a.svg)', '',
+  ].join('\n');
+
+  it('replaces the measured numbers in place and keeps every other section', () => {
+    const md = refreshMeasuredSections(card, { golden: golden(26.5), quality: quality(22.75) });
+    expect(md).toContain('| val | 0.00 | 22.750 | 0.7000 | 21.000 / 0.5000 | +1.750 dB |');
+    expect(md).toContain('| s | 26.500 | 0.8000 | 20.000 | 0.5000 | 3 |');
+    expect(md).not.toContain('22.000');
+    expect(md).not.toContain('25.000');
+    expect(md.indexOf('kept training text')).toBeLessThan(md.indexOf('## Measured quality'));
+    expect(md.indexOf('## Regression-suite metrics')).toBeLessThan(md.indexOf('## Training curves'));
+    expect(md).toContain('![a](a.svg)');
+    expect(refreshMeasuredSections(md, { golden: golden(26.5), quality: quality(22.75) })).toBe(md);
+  });
+
+  it('adds the sections before the training curves when the card had none', () => {
+    const bare = card.replace(/## Measured quality[\s\S]*?(?=## Training curves)/, '');
+    const md = refreshMeasuredSections(bare, { golden: golden(26.5) });
+    expect(md).toContain('| s | 26.500 |');
+    expect(md.indexOf('## Regression-suite metrics')).toBeLessThan(md.indexOf('## Training curves'));
   });
 });
