@@ -1,7 +1,8 @@
 /**
  * `seams` bench section (opt-in: `npm run bench -- --only seams`): how much context a tile needs. For each benchmark
- * generator, the max difference between tiled and whole-image output (same reflect pre-padding) for a range of
- * overlaps, with the default random init and with variance-preserving (Kaiming) conv weights, whose signals reach the
+ * generator, the max difference between tiled and whole-image output (zero padding at the image border, tile windows
+ * clamped to the image) for a range of overlaps, on an image larger than the biggest window so interior tiles take
+ * their context from their neighbours, with the default random init and with variance-preserving (Kaiming) conv weights, whose signals reach the
  * whole receptive field: a stand-in for trained weights, which we cannot download here. Backs the per-architecture
  * defaults in libs/model/src/tiling/generator.ts.
  */
@@ -12,8 +13,9 @@ import type { BenchSection } from '../section.ts';
 import { naturalCrop, patternImage } from '../lib/images.ts';
 import { RRDB_23, RRDB_6, SRVGG_EDGE, SRVGG_X4V3, type BenchModel } from '../lib/models.ts';
 
-const SIZE = 32;
 const TILE = 16;
+/** Smallest square image in which a tile window (tile + 2 overlap) still has interior edges. */
+const sizeFor = (overlaps: number[]) => Math.max(32, TILE + 2 * Math.max(...overlaps) + TILE);
 const CASES: { model: BenchModel; overlaps: number[] }[] = [
   { model: SRVGG_EDGE, overlaps: [0, 2, 4, 6, 8, 10] },
   { model: SRVGG_X4V3, overlaps: [0, 4, 8, 16, 24, 34] },
@@ -59,10 +61,11 @@ export const seamsSection: BenchSection = {
   description: 'tiled vs whole-image max difference by overlap, per generator (default and Kaiming weights)',
   async run() {
     await initBackend({ prefer: 'wasm', log: null });
-    const image = (await naturalCrop(SIZE)) ?? patternImage(SIZE, SIZE);
     const out = [];
     for (const c of CASES) {
-      const entry: Record<string, unknown> = { model: c.model.name, lrSize: `${SIZE}x${SIZE}`, tile: TILE };
+      const size = sizeFor(c.overlaps);
+      const image = (await naturalCrop(size)) ?? patternImage(size, size);
+      const entry: Record<string, unknown> = { model: c.model.name, lrSize: `${size}x${size}`, tile: TILE };
       for (const weights of ['default-init', 'kaiming'] as const) {
         const g = createGenerator(c.model.arch, c.model.config, 1);
         if (weights === 'kaiming') kaimingKernels(g);

@@ -7,11 +7,13 @@ import type { TileModel } from '../tiling.ts';
 
 /**
  * RRDBNet's nominal receptive field is hundreds of LR pixels (5 convs x 3 RDBs x 23 blocks), far too much to pad; its
- * effective one is much smaller because every RDB/RRDB residual is scaled by 0.2. Measured with `npm run bench --
- * --only seams` (32x32 photo crop, 16-px tiles): with the reference init, tiles match the whole image within 1 grey
- * level from an overlap of 4 (6 and 23 blocks); with variance-preserving weights (a pessimistic stand-in for trained
- * ones) 6 blocks need 16, while 23 blocks still differ at 16. So 16 is exact in practice for small RRDBNets and a
- * Real-ESRGAN-like compromise (it uses 10) for ESRGAN-size ones; pass tile 0 or a larger overlap when it matters.
+ * effective one is much smaller because every RDB/RRDB residual is scaled by 0.2. Measured on the PyTorch border
+ * fixtures (libs/model/test/fixtures/border: calibrated random weights, 96x80 image, 32-px tiles, clamped windows),
+ * tiles equal PyTorch's whole-image output within 1 grey level from an overlap of 6 for 23 blocks at x4 and of 8 for
+ * the x2 net (which runs on the 2x-unshuffled input). With the reference init, `npm run bench -- --only seams` finds 4
+ * enough; with variance-preserving weights (a pessimistic stand-in for trained ones) 6 blocks need 16 while 23 blocks
+ * still differ at 16. So 16 is exact in practice for small RRDBNets and a Real-ESRGAN-like compromise (it uses 10)
+ * for ESRGAN-size ones; pass tile 0 or a larger overlap when it matters. Image borders are exact whatever the overlap.
  */
 export const RRDBNET_OVERLAP = 16;
 
