@@ -1,6 +1,12 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// The workspace packages export their TypeScript sources under the "@sr/source" condition (dist/ otherwise).
+const SOURCE = '@sr/source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] } },
   test: {
     include: ['{apps,libs,tools}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -49,6 +49,8 @@ const result = await build({
   format: 'esm',
   target: 'node20',
   tsconfig: join(APP_DIR, 'tsconfig.json'),
+  // The workspace packages' TypeScript sources (their exports point at dist/ otherwise).
+  conditions: ['@sr/source'],
   banner: { js: '#!/usr/bin/env node' },
   sourcemap: true,
   plugins: [externalPackages, bundleNodeWasmLoader],

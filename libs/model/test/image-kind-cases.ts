@@ -23,7 +23,7 @@ export interface ImageKindCase {
   alpha?: true;
   /** The displayed top-left block is red (orientation marker). */
   marker?: true;
-  /** A CMYK JPEG: decoded to RGB, or refused with 415 where the runtime decides so (see IMAGE-CONTRACT Decisions). */
+  /** A CMYK JPEG: refused everywhere (HTTP 415, CLI error): `CMYK/YCCK JPEG is not supported; convert it to RGB (sRGB) first`. */
   cmyk?: true;
 }
 

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { extname, join, parse } from 'node:path';
 import { CliError } from '../cli-error.ts';
 
-const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
+export const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
 /** The image files directly inside `dir` (by extension), sorted by name. */
 export async function listImages(dir: string): Promise<string[]> {

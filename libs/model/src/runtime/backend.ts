@@ -3,7 +3,8 @@ import { registerOpGradients } from '../ops/gradients.ts';
 import { registerWasmBackend } from './wasm.ts';
 
 // A variable specifier: bundlers for workerd must not pull in the Node-only loader.
-const NODE_WASM = './wasm-node.ts';
+// The built package (dist/*.js) has no .ts files.
+const NODE_WASM = String(import.meta.url).endsWith('.ts') ? './wasm-node.ts' : './wasm-node.js';
 const loadNodeWasm = () => import(/* @vite-ignore */ NODE_WASM) as Promise<typeof import('./wasm-node.ts')>;
 
 export type BackendPreference = 'auto' | 'wasm' | 'cpu';
