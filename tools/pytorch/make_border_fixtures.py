@@ -37,8 +37,8 @@ def scene(width, height, seed):
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
-def randomize_(module, seed, weight_gain=1.0):
-    """Seeded uniform weights with variance gain/fan_in, biases in ±0.1, PReLU slopes in [0, 0.5)."""
+def randomize_(module, seed):
+    """Seeded uniform weights with variance 1/fan_in, biases in ±0.1, PReLU slopes in [0, 0.5)."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in module.state_dict().items():
@@ -48,7 +48,7 @@ def randomize_(module, seed, weight_gain=1.0):
                 p.copy_(torch.rand(p.shape, generator=g) * 0.5)
             else:
                 fan_in = p[0].numel()
-                p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * (3.0 * weight_gain / fan_in) ** 0.5)
+                p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * (3.0 / fan_in) ** 0.5)
     return module.eval()
 
 
