@@ -1,3 +1,7 @@
+export {
+  interpolate, loadModel, upscale, type AnyImage, type ImageDataLike, type LoadModelOptions, type ModelSource, type SrModel,
+  type ApiUpscaleOptions,
+} from './api.ts';
 export type { ArchName, ArchSpec, ForwardOptions, Generator, GeneratorSpec, ParamMap } from './archs/types.ts';
 export { ARCH_NAMES, GENERATOR_NAMES, getArch, getGeneratorArch, isArchName } from './archs/registry.ts';
 export { rrdbnet, type RRDBNetConfig } from './archs/rrdbnet.ts';
