@@ -41,7 +41,9 @@ export async function benchMemory() {
       const { data } = patternImage(size, size);
       await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(input);
       const stdout = await runTs(SR_MAIN, ['upscale', input, '--model', model, '--out', join(dir, `out-${size}.png`), '--tile', `${TILE}`, '--json']);
-      const r = lastJsonLine<UpscaleReport>(stdout);
+      // `sr upscale --json`: one line per image, then a summary line with the peak RSS.
+      const image = JSON.parse(stdout.trim().split('\n').find((l) => l.includes('"tiles"'))!) as Omit<UpscaleReport, 'peakRssBytes'>;
+      const r: UpscaleReport = { ...image, peakRssBytes: lastJsonLine<{ summary: { peakRssBytes: number } }>(stdout).summary.peakRssBytes };
       // Decoded input + output image, 8 bits per channel.
       const imageBytes = size * size * 3 * (1 + SCALE * SCALE);
       points.push({
