@@ -79,6 +79,15 @@ describe.skipIf(!FFMPEG)('sr upscale on a video (skipped when ffmpeg/ffprobe are
     expect(r.stderr).toMatch(message);
   });
 
+  it.concurrent('refuses an image extension for a video output, and a missing video, before loading a model', async () => {
+    const png = await sr(file('clip.mp4'), '--out', file('clip.png'));
+    expect(png.code).toBe(2);
+    expect(png.stderr).toMatch(/a video output needs a video extension/);
+    const missing = await sr(file('nope.mp4'), '--out', file('nope-x4.mp4'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.mp4: no such file/);
+  });
+
   it('names the missing ffmpeg', async () => {
     const r = await run(process.execPath, [SR, 'upscale', file('clip.mp4'), '--model', file('tiny.safetensors'), '--out', file('x.mp4')], {
       env: { ...process.env, FFMPEG_PATH: join(dir, 'no-ffmpeg') },

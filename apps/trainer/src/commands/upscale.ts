@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { Generator } from '@sr/model';
 import { CliError } from '../cli-error.ts';
-import { collectInputs, isVideoPath } from '../io/inputs.ts';
+import { collectInputs, isVideoPath, VIDEO_EXTS } from '../io/inputs.ts';
 import { FORMAT_CHOICES, formatOfPath, planOutputs, type FormatChoice } from '../io/output-paths.ts';
 import { defaultModel } from '../upscale/default-model.ts';
 import { upscaleImages } from '../upscale/images.ts';
@@ -119,6 +119,8 @@ export const upscaleCommand: CommandModule<object, Args> = {
     if (!video && argv.frames !== undefined) throw new CliError('--frames is for video inputs');
 
     const oneFile = inputs.length === 1 && (await isFile(inputs[0]));
+    if (video && !oneFile) throw new CliError(`cannot read ${inputs[0]}: no such file`);
+    if (video && !isVideoPath(argv.out)) throw new CliError(`--out ${argv.out}: a video output needs a video extension (${[...VIDEO_EXTS].join(', ')})`);
     const toFile = oneFile && !(await isDir(argv.out)) && extname(argv.out) !== '';
     if (!video && toFile && !formatOfPath(argv.out)) {
       throw new CliError(`cannot write ${argv.out}: unsupported extension '${extname(argv.out)}' (use .png, .jpg, .jpeg, .webp)`);
