@@ -108,14 +108,14 @@ export async function upscaleImages(up: Upscaler, planned: PlannedOutput[], opts
           lrMegapixelsPerSecond: Number(((input.width * input.height) / 1e6 / upscaleSeconds).toFixed(5)),
         };
         if (opts.json) console.log(JSON.stringify(line));
-        else console.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles, ${line.seconds.total} s)`);
+        else progress.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles, ${line.seconds.total} s)`);
       } catch (err) {
         if (opts.signal.aborted) throw new CliError('interrupted', 130);
         const message = err instanceof Error ? err.message : String(err);
         result.failed.push(p.path);
         if (opts.json) console.log(JSON.stringify({ input: { path: p.path }, error: { message } }));
         const first = message.split('\n')[0];
-        process.stderr.write(`sr: ${first.includes(p.path) ? first : `${p.path}: ${first}`}\n`);
+        progress.log(`sr: ${first.includes(p.path) ? first : `${p.path}: ${first}`}`, 'stderr');
       }
     }
   } finally {

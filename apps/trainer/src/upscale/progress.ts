@@ -39,6 +39,14 @@ export class RunProgress {
     this.bar.update(value, { rate: seconds > 0.5 ? (value / seconds).toFixed(2) : '-' });
   }
 
+  /** Prints a line on stdout (or stderr) above the bar: the bar is cleared first and drawn again after it. */
+  log(line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    if (this.bar) process.stderr.write('\r\x1b[2K');
+    if (stream === 'stdout') console.log(line);
+    else process.stderr.write(`${line}\n`);
+    this.bar?.render();
+  }
+
   stop(): void {
     this.bar?.stop();
   }
