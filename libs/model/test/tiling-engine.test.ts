@@ -162,7 +162,7 @@ describe('Upscaler', () => {
     const single = await up.upscale(image, { tile: 8, overlap: 5 });
     const before = net.calls;
     const batched = await up.upscale(image, { tile: 8, overlap: 5, batch: 4 });
-    expect(net.calls - before).toBe(Math.ceil(up.plan(33, 30, { tile: 8 }).tiles.length / 4));
+    expect(net.calls - before).toBe(Math.ceil(up.plan(33, 30, { tile: 8, overlap: 5 }).tiles.length / 4));
     expect(maxAbsDiff(batched, single)).toBeLessThanOrEqual(1);
   });
 
@@ -185,7 +185,7 @@ describe('Upscaler', () => {
 
   it('reports progress with increasing counts up to the total', async () => {
     const calls: [number, number][] = [];
-    await up.upscale(noiseImage(20, 20), { tile: 8, batch: 2, onProgress: (d, t) => calls.push([d, t]) });
+    await up.upscale(noiseImage(20, 20), { tile: 8, overlap: 2, batch: 2, onProgress: (d, t) => calls.push([d, t]) });
     expect(calls).toEqual([
       [2, 9],
       [4, 9],
@@ -201,6 +201,7 @@ describe('Upscaler', () => {
     const done: number[] = [];
     const run = up.upscale(noiseImage(40, 40), {
       tile: 8,
+      overlap: 2,
       onProgress: (d) => {
         done.push(d);
         // Fired from the event loop, so it lands only if the engine yields between tiles.
@@ -224,7 +225,7 @@ describe('Upscaler', () => {
     const alive: number[] = [];
     const windows: number[] = [];
     const probe = new Upscaler({ ...net, forward: (x) => (windows.push(x.size), net.forward(x)) });
-    for (const side of [16, 48]) {
+    for (const side of [32, 48]) {
       await probe.upscale(noiseImage(side, side), { tile: 8, overlap: 4, batch: 2, onProgress: () => alive.push(tf.memory().numTensors - before) });
     }
     expect(new Set(alive)).toEqual(new Set([0]));

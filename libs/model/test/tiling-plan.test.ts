@@ -95,6 +95,14 @@ describe('planTiles', () => {
     expect(reflect.tiles.slice(0, 3).map((t) => t.inX)).toEqual([-2, 14, 22]);
   });
 
+  it('zero padding: one tile along an axis that a window would cover anyway (run once, not once per tile)', () => {
+    const plan = planTiles(40, 100, { tile: 16, overlap: 12, multiple: 1 });
+    expect([plan.cols, plan.tileWidth, plan.windowWidth]).toEqual([1, 40, 40]);
+    expect([plan.rows, plan.tileHeight, plan.windowHeight]).toEqual([7, 16, 40]);
+    const reflect = planTiles(40, 100, { tile: 16, overlap: 12, multiple: 1, padding: 'reflect' });
+    expect([reflect.cols, reflect.windowWidth]).toEqual([3, 40]);
+  });
+
   it('uses one window, the image itself, for tile 0 and for images smaller than a tile (reflect: padded)', () => {
     for (const tile of [0, 64]) {
       const plan = planTiles(30, 10, { tile, overlap: 4, multiple: 1 });

@@ -7,9 +7,10 @@
  * (it overlaps its neighbour and only writes the part nobody else owns). Every tile is run in a window that adds `pad`
  * context pixels on each side, and what lies beyond the aligned image depends on `padding`:
  *
- * - `zero` (default): nothing. Windows are clamped to the aligned image (shifted inward, keeping their size, or the
- *   whole axis when it is shorter than a window), so the network's own zero 'same' padding meets the true image
- *   border, as in PyTorch's whole-image inference. Edge tiles take their context from inside the image.
+ * - `zero` (default): nothing. Windows are clamped to the aligned image (shifted inward, keeping their size), so the
+ *   network's own zero 'same' padding meets the true image border, as in PyTorch's whole-image inference. Edge tiles
+ *   take their context from inside the image. Where a window would cover a whole axis anyway, that axis has one tile
+ *   (the same window, run once instead of once per tile).
  * - `reflect`: the image is treated as an infinite reflect-padded plane and every window is `pad` larger than its tile
  *   on each side, also at the border (the aligned image is reflect-padded by `pad`, like Real-ESRGAN's `pre_pad`).
  *
@@ -102,9 +103,10 @@ export function planTiles(width: number, height: number, settings: TileSettings)
   const alignedW = roundUp(width, m);
   const alignedH = roundUp(height, m);
   const tile = roundUp(settings.tile, m);
-  const tileWidth = tile === 0 ? alignedW : Math.min(tile, alignedW);
-  const tileHeight = tile === 0 ? alignedH : Math.min(tile, alignedH);
   const pad = roundUp(settings.overlap, m);
+  const coreSize = (aligned: number) => (tile === 0 || (!reflect && tile + 2 * pad >= aligned) ? aligned : Math.min(tile, aligned));
+  const tileWidth = coreSize(alignedW);
+  const tileHeight = coreSize(alignedH);
   const windowWidth = reflect ? tileWidth + 2 * pad : Math.min(tileWidth + 2 * pad, alignedW);
   const windowHeight = reflect ? tileHeight + 2 * pad : Math.min(tileHeight + 2 * pad, alignedH);
   const ys = spans(height, alignedH, tileHeight, pad, windowHeight, reflect);
