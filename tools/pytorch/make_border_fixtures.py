@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from torch.nn import functional as F
 
 from make_fixtures import old_esrgan_keys
 from reference_archs import RRDBNet, SRVGGNetCompact
@@ -96,9 +97,15 @@ def sensible(model, seed, fp16=False):
 
 
 def run(model, img):
+    """Whole-image inference as Real-ESRGAN's RealESRGANer (pre_pad 0): RRDBNet x2/x1 get the image reflect-padded at
+    the right/bottom to a multiple of 2/4 (`mod_pad`) and the output cropped back."""
     x = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255
+    h, w = img.shape[:2]
+    mod = {1: 4, 2: 2}.get(getattr(model, 'scale', None) if isinstance(model, RRDBNet) else None, 1)
+    x = F.pad(x, (0, (mod - w % mod) % mod, 0, (mod - h % mod) % mod), 'reflect')
     with torch.no_grad():
-        y = model(x)
+        s = model.scale if isinstance(model, RRDBNet) else model.upscale
+        y = model(x)[:, :, :h * s, :w * s]
     out = (y.clamp(0, 1) * 255).round().to(torch.uint8)[0].permute(1, 2, 0).numpy()
     return out, y
 
@@ -116,15 +123,18 @@ def main():
     torch.set_num_threads(1)
     small = scene(40, 36, 1)
     big = scene(96, 80, 2)
+    odd = scene(39, 35, 3)
     Image.fromarray(small).save(OUT / 'input-40x36.png')
     Image.fromarray(big).save(OUT / 'input-96x80.png')
+    Image.fromarray(odd).save(OUT / 'input-39x35.png')
     half = lambda sd: OrderedDict((k, v.half()) for k, v in sd.items())
     cases = []
 
-    def add(name, arch, config, model, payload, legacy=False, big_too=False, note=''):
+    def add(name, arch, config, model, payload, legacy=False, big_too=False, odd_too=False, note=''):
         torch.save(payload, OUT / f'{name}.pth', _use_new_zipfile_serialization=not legacy)
         case = {'name': name, 'arch': arch, 'config': config, 'pth': f'{name}.pth', 'note': note, 'outputs': {}}
-        for label, img in [('input-40x36.png', small)] + ([('input-96x80.png', big)] if big_too else []):
+        inputs = [('input-40x36.png', small)] + ([('input-96x80.png', big)] if big_too else [])
+        for label, img in inputs + ([('input-39x35.png', odd)] if odd_too else []):
             out, y = run(model, img)
             check_spread(f'{name} on {label}', out, y)
             out_name = f'{name}.{label.removeprefix("input-")}'
@@ -140,8 +150,13 @@ def main():
 
     cfg = {**rrdb, 'scale': 2, 'num_block': 2}
     m = sensible(RRDBNet(**cfg), 12)
-    add('rrdbnet2_x2', 'RRDBNet', cfg, m, m.state_dict(), big_too=True,
-        note='pixel-unshuffle by 2 (RealESRGAN_x2plus-style); plain state_dict')
+    add('rrdbnet2_x2', 'RRDBNet', cfg, m, m.state_dict(), big_too=True, odd_too=True,
+        note='pixel-unshuffle by 2 (RealESRGAN_x2plus-style); plain state_dict; odd sizes: mod_pad reflect')
+
+    cfg = {**rrdb, 'scale': 1, 'num_block': 2}
+    m = sensible(RRDBNet(**cfg), 17)
+    add('rrdbnet2_x1', 'RRDBNet', cfg, m, {'params_ema': m.state_dict()}, odd_too=True,
+        note="pixel-unshuffle by 4; {'params_ema'}; odd sizes: mod_pad reflect to a multiple of 4")
 
     cfg = {**rrdb, 'scale': 4, 'num_block': 3}
     m = sensible(RRDBNet(**cfg), 13)

@@ -10,7 +10,8 @@ import { srInProcess } from './helpers.ts';
 /**
  * Issue #12's border check: `sr upscale IN --model FILE.pth --out OUT.png` with default options equals PyTorch's
  * whole-image inference (zero padding at the image border) within 1 grey level at every pixel, for converted RRDBNet
- * (23 blocks x4, 2 blocks x2, original ESRGAN keys, params_ema) and SRVGGNetCompact (32 convs) files on a 40x36 image.
+ * (23 blocks x4, 2 blocks x2 and x1, original ESRGAN keys, params_ema) and SRVGGNetCompact (32 convs) files on a 40x36
+ * image (and 39x35 for the pixel-unshuffling x2/x1).
  */
 
 let dir: string;
@@ -24,12 +25,19 @@ async function readRgb(path: string): Promise<ImageU8> {
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
 }
 
+// The 40x36 image, and for RRDBNet x2/x1 a 39x35 one (reflect-extended to their input multiple, as Real-ESRGAN does).
+const runs = borderCases.flatMap((c) =>
+  Object.entries(c.outputs)
+    .filter(([input]) => input !== 'input-96x80.png')
+    .map(([input, output]) => [c.name, input, output, c.pth] as const),
+);
+
 describe('sr upscale == PyTorch at the image border (default options, converted .pth)', () => {
-  it.each(borderCases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
-    const out = join(dir, `${name}.png`);
-    const r = await srInProcess('upscale', join(BORDER_FIXTURES, 'input-40x36.png'), '--model', join(BORDER_FIXTURES, c.pth), '--out', out);
+  it.each(runs)('%s on %s', async (name, input, output, pth) => {
+    const out = join(dir, `${name}-${input}`);
+    const r = await srInProcess('upscale', join(BORDER_FIXTURES, input), '--model', join(BORDER_FIXTURES, pth), '--out', out);
     expect(r.error).toBeUndefined();
-    const diff = compare(await readRgb(out), await readPng(c.outputs['input-40x36.png']));
+    const diff = compare(await readRgb(out), await readPng(output));
     expect(diff.max, `${name}: ${diff.over} samples off by more than 1`).toBeLessThanOrEqual(1);
   });
 });
