@@ -40,7 +40,7 @@ export function parseFrameRange(spec: string | undefined): { start: number; end?
 }
 
 /** Yields exactly `frameBytes`-sized frames from a byte stream; reading waits while the caller works (backpressure). */
-async function* rawFrames(stream: Readable, frameBytes: number): AsyncGenerator<Uint8Array> {
+export async function* rawFrames(stream: Readable, frameBytes: number): AsyncGenerator<Uint8Array> {
   let frame = new Uint8Array(frameBytes);
   let filled = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
