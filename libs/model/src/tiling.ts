@@ -19,7 +19,7 @@ import type { Generator } from './archs/types.ts';
 
 export { planTiles };
 export { defaultOverlap, generatorTileModel, RRDBNET_OVERLAP } from './tiling/generator.ts';
-export { reflectIndex } from './tiling/pixels.ts';
+export { reflectIndex, type PixelData } from './tiling/pixels.ts';
 export type { BorderPadding, TilePlan, Tile, TileSettings } from './tiling/plan.ts';
 
 /** What the engine runs: NHWC float32 in [0, 1] → NHWC at `scale`x (unclamped). */
