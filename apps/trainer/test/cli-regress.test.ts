@@ -3,11 +3,12 @@
  * `sr regress --update` writes the same values, `sr regress` passes (exit 0), and a copy with noise on the output conv
  * fails (exit 1) with a JUnit file and a GitHub step summary naming the model, set and rule.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGenerator, disposeParams, initBackend, saveModelFile } from '@sr/model';
 import { CliError } from '../src/cli-error.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
@@ -60,10 +61,15 @@ describe('sr regress', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('--update writes the golden file atomically and prints old → new per value; training wrote the same values', () => {
-    const r = sr(['regress', '--model', model, '--golden', golden, ...set, '--update']);
+    const summary = join(root, 'update.md');
+    const r = sr(['regress', '--model', model, '--golden', golden, ...set, '--update'], { GITHUB_STEP_SUMMARY: summary });
     expect(r.status, r.stderr).toBe(0);
+    const md = readFileSync(summary, 'utf8');
+    expect(md.startsWith(`### sr regress --update: wrote \`${golden}\`\n\n\`\`\`\n`), md).toBe(true);
+    expect(md).toContain('psnr.file: (none) → psnr.safetensors\n');
     expect(r.stderr).toMatch(/psnr\.sets\.synthetic-5x128\.psnr: \(none\) → \d+\.\d+/);
     expect(r.stderr).toContain(`wrote ${golden} (1 model measured on wasm`);
+    expect(r.stderr).toMatch(/warning: psnr synthetic-5x128 beats-bicubic: PSNR-Y [\d.]+ dB is not above bicubic [\d.]+ dB: sr regress will fail this model unless the rule is relaxed/);
     const g = readGolden(golden)!;
     expect(Object.keys(g.models)).toEqual(['psnr']);
     expect(Object.keys(g.models.psnr.sets)).toEqual(['synthetic-5x128', 'photos']);
@@ -157,6 +163,7 @@ describe('sr regress', () => {
       [['--model', model, '--golden', golden, '--max-psnr-drop', '-1'], /--max-psnr-drop must be a non-negative number/],
       [['--model', model, '--golden', golden, '--crop-center', '32'], /--crop-center applies to --set folders/],
       [['--models', root, '--golden', golden], /no manifest\.json/],
+      [['--model', join(photos, 'p0.png'), '--golden', golden], /cannot load model .*p0\.png/],
     ];
     for (const [args, message] of cases) {
       const e = (await srInProcess('regress', ...args)).error;
@@ -165,6 +172,29 @@ describe('sr regress', () => {
       expect(e!.message).toMatch(message);
     }
     expect(existsSync(join(root, 'missing.json'))).toBe(false);
+  });
+});
+
+describe('sr regress on another backend', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sr-regress-backend-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('--backend cpu works with a warning that the hashes belong to that backend, and records it in the golden file', async () => {
+    const model = join(root, 'm.safetensors');
+    const g = createGenerator('SRVGGNetCompact', { num_feat: 4, num_conv: 1, upscale: 4 }, 5);
+    await saveModelFile(model, g);
+    disposeParams(g.params);
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+    try {
+      const r = await srInProcess('regress', '--model', model, '--golden', join(root, 'golden.json'), '--backend', 'cpu', '--update');
+      expect(r.error).toBeUndefined();
+    } finally {
+      spy.mockRestore();
+      await initBackend({ prefer: 'wasm', threads: 1, log: null });
+    }
+    expect(err.join('')).toMatch(/warning: measured on cpu, tfjs 4\.22\.0, not wasm with one thread: the output hashes belong to this backend/);
+    expect(readGolden(join(root, 'golden.json'))!.backend).toMatchObject({ backend: 'cpu' });
   });
 });
 

@@ -60,3 +60,9 @@ export function markdownReport(current: Record<string, ModelMetrics>, golden: Go
   const failed = failures(checks).map((c) => `- **${cell(c.model)}** · ${cell(c.set)} · \`${c.rule}\`: ${cell(c.message)}`);
   return [`### sr regress: ${verdict(checks)}`, '', ...table, '', ...(failed.length ? [...failed, ''] : [])].join('\n');
 }
+
+/** The step summary of `--update`: which file was written and every changed value. */
+export function markdownUpdate(golden: string, diff: readonly string[]): string {
+  const body = diff.length ? ['```', ...diff, '```'] : ['No value changed.'];
+  return [`### sr regress --update: wrote \`${cell(golden)}\``, '', ...body, ''].join('\n');
+}
