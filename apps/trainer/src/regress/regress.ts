@@ -38,7 +38,6 @@ export interface RegressResult {
   measured: GoldenFile;
 }
 
-
 async function update(o: RegressOptions, old: GoldenFile | undefined, measured: GoldenFile): Promise<RegressResult> {
   // Models not measured in this run keep their values, so one golden file can hold models updated one at a time.
   const next: GoldenFile = { ...measured, models: { ...old?.models, ...measured.models } };
@@ -77,8 +76,10 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
   const golden = old!;
   const backends = { golden: golden.backend, current: measured.backend };
   const checks = Object.entries(measured.models).flatMap(([key, m]) => checkModel(key, m, golden.models[key], o.rules, backends));
-  if (o.junit) await mkdir(dirname(o.junit), { recursive: true });
-  if (o.junit) await writeAtomic(o.junit, new TextEncoder().encode(junitXml(checks, seconds)));
+  if (o.junit) {
+    await mkdir(dirname(o.junit), { recursive: true });
+    await writeAtomic(o.junit, new TextEncoder().encode(junitXml(checks, seconds)));
+  }
   if (o.stepSummary) await appendFile(o.stepSummary, `${markdownReport(measured.models, golden, checks)}\n`);
   o.log(textReport(measured.models, golden, checks));
   return { pass: failures(checks).length === 0, golden: o.golden, backend: describeBackend(measured.backend), checks, measured };
