@@ -1,5 +1,5 @@
 import type { ModelEntry } from '../../apps/edge-api/src/models/manifest.ts';
-import type { ModelMetrics } from './evaluate.ts';
+import type { ModelMetrics } from '../../apps/trainer/src/regress/evaluate.ts';
 import type { PhaseFacts, RunFacts } from './run-facts.ts';
 
 export interface CardInput {

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { countParams, disposeParams, initBackend, loadModelFile } from '@sr/model';
 import { writeAtomic } from '../../apps/trainer/src/train/checkpoint.ts';
 import { refreshMeasuredSections, renderModelCard } from './card.ts';
-import { readGolden } from './golden.ts';
+import { readGolden } from '../../apps/trainer/src/regress/golden.ts';
 import { readRunFacts } from './run-facts.ts';
 import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { GOLDEN_FILE, modelsDir } from './shipped-models.ts';

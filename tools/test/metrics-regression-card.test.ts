@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, sha256Hex } from '@sr/model';
-import type { ModelMetrics } from '../metrics-regression/evaluate.ts';
-import { readGolden, writeGolden } from '../metrics-regression/golden.ts';
+import type { ModelMetrics } from '../../apps/trainer/src/regress/evaluate.ts';
+import { readGolden, writeGolden } from '../../apps/trainer/src/regress/golden.ts';
 import { refreshMeasuredSections } from '../metrics-regression/card.ts';
 import { writeModelCard } from '../metrics-regression/model-card.ts';
 import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from '../../apps/trainer/test/helpers.ts';

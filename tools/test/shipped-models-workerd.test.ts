@@ -1,7 +1,8 @@
 /**
  * What `npm start` serves: the shipped models folder in real workerd (wrangler dev on 127.0.0.1). Every model passes
  * its self-check; each model's (and GAN partner's, through α = 1) output for the regression suite's probe input has
- * exactly the bytes pinned in golden-metrics.json; and the default model's mean PSNR/SSIM-Y over the golden urban100-val
+ * the same sha256 in workerd as in Node (wasm, one thread: what `sr regress` measures with) and as pinned in
+ * golden-metrics.json; and the default model's mean PSNR/SSIM-Y over the golden urban100-val
  * LR images, upscaled over HTTP (at α = 0, and at α = 0.5 when it has a GAN partner), equals the quality its manifest
  * entry (and model card) states.
  */
@@ -13,10 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, downscaleBicubic, makeSrPair, meanScores, type ImageU8 } from '@sr/metrics';
 import { parseManifest, type Manifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { startWorker, type RunningWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
-import { readGolden } from '../metrics-regression/golden.ts';
-import { DEFAULT_URBAN_DIR } from '../metrics-regression/eval-sets.ts';
-import { GOLDEN_FILE, modelsDir } from '../metrics-regression/shipped-models.ts';
-import { syntheticEvalSet } from '../metrics-regression/synthetic-set.ts';
+import { disposeParams, loadModelFile, Upscaler } from '@sr/model';
+import { probeOutputSha256 } from '../../apps/trainer/src/regress/evaluate.ts';
+import { readGolden } from '../../apps/trainer/src/regress/golden.ts';
+import { measuringBackend } from '../../apps/trainer/src/regress/measure.ts';
+import { syntheticEvalSet } from '../../apps/trainer/src/regress/synthetic-set.ts';
+import { DEFAULT_URBAN_DIR, GOLDEN_FILE, modelsDir } from '../metrics-regression/shipped-models.ts';
 
 const MODELS = modelsDir();
 const MANIFEST = join(MODELS, 'manifest.json');
@@ -49,6 +52,17 @@ async function upscale(image: ImageU8 | Uint8Array<ArrayBuffer>, query: string):
 
 const sha256 = (img: ImageU8) => createHash('sha256').update(img.data).digest('hex');
 
+/** The probe output's sha256 in this Node process, on the backend `sr regress` measures with (wasm, one thread). */
+async function nodeProbeSha256(file: string): Promise<string> {
+  await measuringBackend();
+  const g = (await loadModelFile(join(MODELS, file))).generator;
+  try {
+    return await probeOutputSha256(Upscaler.forGenerator(g), g.scale);
+  } finally {
+    disposeParams(g.params);
+  }
+}
+
 describe.skipIf(!shipped)('the shipped models in workerd', () => {
   beforeAll(async () => {
     manifest = parseManifest(JSON.parse(readFileSync(MANIFEST, 'utf8')));
@@ -63,13 +77,18 @@ describe.skipIf(!shipped)('the shipped models in workerd', () => {
     for (const m of manifest.models) expect(body.models[m.name].state).toBe('ok');
   }, 120_000);
 
-  it('the probe output of every model and GAN partner has the bytes golden-metrics.json pins', async () => {
+  it('the probe output of every model and GAN partner has the same sha256 in workerd as in Node, the one golden-metrics.json pins', async () => {
     const golden = readGolden(join(MODELS, GOLDEN_FILE));
     expect(golden, `${GOLDEN_FILE} next to the models`).toBeDefined();
     for (const m of manifest.models) {
       const probe = downscaleBicubic(syntheticEvalSet()[0].image, m.scale);
-      expect(sha256(await upscale(probe, `model=${m.name}${m.gan ? '&alpha=0' : ''}`)), m.name).toBe(golden!.models[m.name].outputSha256);
-      if (m.gan) expect(sha256(await upscale(probe, `model=${m.name}&alpha=1`)), `${m.name}/gan`).toBe(golden!.models[`${m.name}/gan`].outputSha256);
+      const runs = [{ key: m.name, file: m.file, query: `model=${m.name}${m.gan ? '&alpha=0' : ''}` }];
+      if (m.gan) runs.push({ key: `${m.name}/gan`, file: m.gan.file, query: `model=${m.name}&alpha=1` });
+      for (const r of runs) {
+        const workerd = sha256(await upscale(probe, r.query));
+        expect(workerd, `${r.key}: workerd vs Node`).toBe(await nodeProbeSha256(r.file));
+        expect(workerd, `${r.key}: workerd vs ${GOLDEN_FILE}`).toBe(golden!.models[r.key].outputSha256);
+      }
     }
   }, 120_000);
 

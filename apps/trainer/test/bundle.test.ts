@@ -62,4 +62,11 @@ describe('dist/sr.mjs bundle', () => {
     expect([a.info.width, a.info.height]).toEqual([24, 20]);
     expect(a.data.equals(b.data)).toBe(true);
   });
+
+  it('runs sr regress: --update, then a pass against the values it wrote', async () => {
+    const args = ['regress', '--model', join(dataDir, 'tiny.safetensors'), '--golden', join(dataDir, 'golden.json'), '--no-bicubic'];
+    await node(bundle, ...args, '--update');
+    const { stdout } = await node(bundle, ...args, '--json');
+    expect(JSON.parse(stdout)).toMatchObject({ pass: true, backend: expect.stringMatching(/^wasm/) });
+  });
 });

@@ -196,7 +196,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   logging: z.strictObject({ every: posInt.default(100), statsEvery: posInt.default(500) }).prefault({}),
   checkpoint: z.strictObject({ every: posInt.default(1000) }).prefault({}),
-  export: z.strictObject({ alphas: z.array(prob).default([0.2, 0.5, 0.8]), fp16: z.boolean().default(false) }).prefault({}),
+  export: z
+    .strictObject({
+      alphas: z.array(prob).default([0.2, 0.5, 0.8]),
+      fp16: z.boolean().default(false),
+      /** Write golden.json (`sr regress --update`) for the run's exported model files. */
+      golden: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export type TrainConfig = z.infer<typeof configSchema>;

@@ -8,6 +8,8 @@ import type { TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs } from '../data/dataset.ts';
 import { Rng } from '../data/rng.ts';
+import { keyOfFile } from '../regress/inputs.ts';
+import { writeGoldenFor } from '../regress/regress.ts';
 import { JsonlLog } from '../report/jsonl.ts';
 import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
 import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
@@ -51,6 +53,9 @@ function restoreAdam(opt: { m: Record<string, tf.Variable>; v: Record<string, tf
   restoreInto(opt.v, ck.groups[`${name}.v`], `${name} moments`);
   opt.step = step;
 }
+
+/** Written by `export.golden`: the `sr regress` values of the run's exports. */
+export const GOLDEN_FILE = 'golden.json';
 
 /** The whole training run: psnr and/or gan phases, validation, checkpoints, exports. */
 export async function train(o: TrainOptions): Promise<TrainSummary> {
@@ -184,6 +189,13 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     if (pretrained) disposeParams(pretrained.params);
     if (psnrGen) disposeParams(psnrGen.params);
     if (ganGen) disposeParams(ganGen.params);
+  }
+  if (c.export.golden) {
+    const exported = files.filter((f) => f.endsWith('.safetensors'));
+    if (exported.length) {
+      await writeGoldenFor(exported.map((f) => ({ key: keyOfFile(f), path: join(o.outDir, f) })), join(o.outDir, GOLDEN_FILE), o.print);
+      files.push(GOLDEN_FILE);
+    }
   }
   return { outDir: o.outDir, files: [...files, 'checkpoint.safetensors'], interpolation };
 }

@@ -1,5 +1,5 @@
 import type { ImageU8 } from '@sr/metrics';
-import { Rng } from '../../apps/trainer/src/data/rng.ts';
+import { Rng } from '../data/rng.ts';
 
 /**
  * The suite's own evaluation images: five seeded 128×128 RGB scenes, one per structure SR models are judged on

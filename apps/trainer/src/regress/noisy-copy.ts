@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getGeneratorArch, parseSafetensors, serializeSafetensors } from '@sr/model';
-import { Rng } from '../../apps/trainer/src/data/rng.ts';
+import { Rng } from '../data/rng.ts';
 
 export interface NoiseOptions {
   /** Tensor to perturb; default the output conv's kernel (it acts on the output directly, trained or not). */
