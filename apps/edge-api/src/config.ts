@@ -1,3 +1,12 @@
+import { DEFAULT_PNG_LEVEL } from './codecs/png/encode.ts';
+
+/**
+ * Work per request, in GFLOP of convolutions: the edge model (0.14 MFLOP per LR pixel) at 1024x1024 with 128-px tiles
+ * is ~190 GFLOP; at the ~15-19 GFLOP/s measured for tfjs wasm SIMD on one thread that is 10-13 s of CPU, and 600 GFLOP
+ * (~30-40 s) stays inside the 60 s `cpu_ms` of wrangler.toml.
+ */
+export const DEFAULT_WORK_GFLOP = 600;
+
 /** Limits and switches of one deployment; every field can come from an environment variable (see `configFromEnv`). */
 export interface AppConfig {
   /** Largest request body in bytes (413 above). */
@@ -13,6 +22,12 @@ export interface AppConfig {
   maxQueue: number;
   /** Interpolated (α) weight sets kept per model. */
   alphaCacheSize: number;
+  /** Largest work estimate per request (tile windows' LR pixels × model FLOP/pixel), in GFLOP (422 above). */
+  maxWorkGflop: number;
+  /** Largest output (HR pixels) for JPEG/WebP, which are encoded from the whole image; PNG is streamed (413 above). */
+  maxBufferedOutputPixels: number;
+  /** zlib level of the streamed PNG output, 0..9. */
+  pngLevel: number;
   /** Bearer token required on /v1/* when set. */
   apiToken?: string;
   /** Access-Control-Allow-Origin value(s); CORS is off when unset. */
@@ -27,24 +42,30 @@ export const NODE_DEFAULTS: AppConfig = {
   concurrency: 1,
   maxQueue: 32,
   alphaCacheSize: 4,
+  maxWorkGflop: DEFAULT_WORK_GFLOP,
+  maxBufferedOutputPixels: 4096 * 4096,
+  pngLevel: DEFAULT_PNG_LEVEL,
 };
 
 /**
  * workerd isolates get 128 MB for JS and the wasm heap together, and the wasm heap never shrinks.
  * Inference frees each activation as soon as the next exists, so the heap tracks the largest layer
- * of one tile window: measured for a 96² window, 16.8 MB for the 32-feature edge SRVGG (tile 96 →
- * a 116² window: ~24 MB) and 35 MB for the 64-feature x4v3 shape. (Before activations were freed,
- * a 64x16 SRVGG needed 48 MB at tile 48.) The JS side peaks at ~215 bytes per LR pixel at x4
- * (8-bit SR image, float copies in the consistency check, PNG encoding): ~32 MB at 384x384.
+ * of one tile window (16.8 MB for the 32-feature edge SRVGG at a 96² window, ~4x that at 192²).
+ * PNG output is streamed band by band, so the JS side holds the decoded input (3 bytes per LR
+ * pixel), one row of tiles of output and the deflate state, not the whole result; JPEG/WebP output
+ * is encoded from the whole image and so is limited to 2048x2048 output pixels.
  */
 export const WORKERD_DEFAULTS: AppConfig = {
   maxBodyBytes: 8 * 1024 * 1024,
-  maxInputPixels: 384 * 384,
-  maxTile: 96,
-  defaultTile: 64,
+  maxInputPixels: 1024 * 1024,
+  maxTile: 192,
+  defaultTile: 128,
   concurrency: 1,
   maxQueue: 32,
   alphaCacheSize: 2,
+  maxWorkGflop: DEFAULT_WORK_GFLOP,
+  maxBufferedOutputPixels: 2048 * 2048,
+  pngLevel: DEFAULT_PNG_LEVEL,
 };
 
 const NUMERIC: Record<string, keyof AppConfig> = {
@@ -55,6 +76,8 @@ const NUMERIC: Record<string, keyof AppConfig> = {
   CONCURRENCY: 'concurrency',
   MAX_QUEUE: 'maxQueue',
   ALPHA_CACHE_SIZE: 'alphaCacheSize',
+  MAX_BUFFERED_OUTPUT_PIXELS: 'maxBufferedOutputPixels',
+  PNG_LEVEL: 'pngLevel',
 };
 
 /** Defaults overridden by string variables (process.env or worker bindings); bad numbers are startup errors. */
@@ -64,9 +87,16 @@ export function configFromEnv(env: Record<string, unknown>, defaults: AppConfig)
     const raw = env[name];
     if (raw == null || raw === '') continue;
     const n = Number(raw);
-    const min = key === 'maxQueue' ? 0 : 1;
+    const min = key === 'maxQueue' || key === 'pngLevel' ? 0 : 1;
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got '${String(raw)}'`);
+    if (key === 'pngLevel' && n > 9) throw new Error(`PNG_LEVEL must be 0..9, got '${String(raw)}'`);
     (config[key] as number) = n;
+  }
+  const work = env.MAX_WORK_GFLOP;
+  if (work != null && work !== '') {
+    const n = Number(work);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`MAX_WORK_GFLOP must be a positive number, got '${String(work)}'`);
+    config.maxWorkGflop = n;
   }
   if (typeof env.API_TOKEN === 'string' && env.API_TOKEN !== '') config.apiToken = env.API_TOKEN;
   if (typeof env.CORS_ORIGIN === 'string' && env.CORS_ORIGIN !== '') config.corsOrigin = env.CORS_ORIGIN;

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'media_type_mismatch'
   | 'invalid_query'
   | 'invalid_image'
+  | 'too_much_work'
   | 'unknown_model'
   | 'queue_full'
   | 'model_unhealthy'

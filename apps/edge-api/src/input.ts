@@ -31,7 +31,19 @@ async function fromMultipart(c: Context): Promise<{ bytes: Uint8Array; type: str
   const file = form.get('image');
   if (file == null) throw new ApiError(400, 'bad_request', "multipart body without an 'image' field");
   if (typeof file === 'string') throw new ApiError(400, 'bad_request', "the 'image' field must be a file");
-  return { bytes: new Uint8Array(await file.arrayBuffer()), type: file.type };
+  // A part without its own Content-Type is text/plain by the multipart rules (and '' in some parsers): it promises nothing.
+  const type = file.type.split(';')[0].trim().toLowerCase() === 'text/plain' ? '' : file.type;
+  return { bytes: new Uint8Array(await file.arrayBuffer()), type };
+}
+
+/** The raw body; a client that disconnects mid-body is a 400 (nobody reads it), not an unhandled error. */
+async function rawBody(c: Context): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await c.req.arrayBuffer());
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, 'bad_request', `the request body could not be read: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -43,7 +55,7 @@ export async function readImageInput(c: Context, maxPixels: number): Promise<Ima
   const multipart = contentType.toLowerCase().startsWith('multipart/form-data');
   // A raw body's type is checked before its bytes are read.
   if (!multipart) declaredFormat(contentType);
-  const { bytes, type } = multipart ? await fromMultipart(c) : { bytes: new Uint8Array(await c.req.arrayBuffer()), type: contentType };
+  const { bytes, type } = multipart ? await fromMultipart(c) : { bytes: await rawBody(c), type: contentType };
   const declared = declaredFormat(type);
   if (bytes.length === 0) throw new ApiError(400, 'empty_body', 'the request has no image bytes');
   const header = readHeader(bytes);

@@ -1,14 +1,16 @@
-import { consistencyCheck, type ImageU8 } from '@sr/metrics';
+import { compare, downscaleBicubic, psnr, type ImageU8 } from '@sr/metrics';
+import type { RowBand } from '@sr/model';
 import { ApiError } from './errors.ts';
-import type { Codec } from './codecs/types.ts';
+import type { Codec, DecodedImage } from './codecs/types.ts';
+import { toRgb } from './codecs/rgb.ts';
 import type { ImageInput } from './input.ts';
-import type { ModelLease } from './models/registry.ts';
 
-export async function decodeInput(codec: Codec, input: ImageInput): Promise<ImageU8> {
-  let image: ImageU8;
+export async function decodeInput(codec: Codec, input: ImageInput): Promise<DecodedImage> {
+  let image: DecodedImage;
   try {
     image = await codec.decode(input.bytes, input.header.format);
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError(400, 'undecodable', `the ${input.header.format} image could not be decoded: ${(err as Error).message}`);
   }
   const { width, height } = input.header;
@@ -18,28 +20,35 @@ export async function decodeInput(codec: Codec, input: ImageInput): Promise<Imag
   return image;
 }
 
-/** `tile` 0 runs the whole image at once, which only fits in memory up to `maxTile` per side. */
-export function checkTile(tile: number, image: ImageU8, maxTile: number): void {
-  if (tile > maxTile) throw new ApiError(422, 'invalid_query', `tile ${tile} exceeds the limit of ${maxTile}`);
-  if (tile === 0 && Math.max(image.width, image.height) > maxTile) {
-    throw new ApiError(422, 'invalid_query', `tile=0 (untiled) needs an image of at most ${maxTile} pixels per side, got ${image.width}x${image.height}`);
-  }
-  if (tile !== 0 && tile < 8) throw new ApiError(422, 'invalid_query', `tile must be 0 (untiled) or at least 8, got ${tile}`);
+/** The engine's input: 8-bit RGB (gray replicated, alpha flattened on black, 16-bit rounded). */
+export function engineRgb(image: DecodedImage): ImageU8 {
+  if (image.channels === 3 && image.bitDepth === 8) return image as ImageU8;
+  return toRgb(image.data, image.width, image.height, image.channels, image.bitDepth === 16 ? 65535 : 255);
 }
 
-export interface UpscaleResult {
-  sr: ImageU8;
-  tiles: number;
-}
+/** SSIM's window is 11x11. */
+const MIN_SSIM_SIDE = 11;
+/** LR rows the consistency check scores at most (a subsample of tall images: its cost stays flat in the image size). */
+export const CHECK_ROWS = 64;
+/** LR rows next to a cut HR band edge whose bicubic support (±2 LR px at x4, antialiased) crosses the cut. */
+const CUT_MARGIN = 3;
 
-export async function upscale(lease: ModelLease, image: ImageU8, tile: number, signal?: AbortSignal): Promise<UpscaleResult> {
-  const tiles = lease.upscaler.plan(image.width, image.height, { tile }).tiles.length;
-  const sr = await lease.upscaler.upscale(image, { tile, signal });
-  return { sr, tiles };
-}
+const topRows = (img: ImageU8, rows: number): ImageU8 => ({ ...img, height: rows, data: img.data.subarray(0, rows * img.width * img.channels) });
 
-/** SR downscaled with MATLAB bicubic vs the LR input (RGB); SSIM is null for inputs under 11 pixels per side. */
-export function consistency(sr: ImageU8, lr: ImageU8, scale: number): { psnr: number; ssim: number | null } {
-  const r = consistencyCheck(sr, lr, scale).rgb;
-  return { psnr: r.psnr, ssim: Number.isNaN(r.ssim) ? null : r.ssim };
+/**
+ * The LR consistency of the result from its first band of rows: the top of the SR image (at most CHECK_ROWS LR rows)
+ * downscaled with MATLAB bicubic vs the same LR rows, RGB, no border crop. It equals the whole-image check for images
+ * of at most CHECK_ROWS rows done in one band; otherwise it leaves out the LR rows next to the cut. SSIM is null when
+ * fewer than 11 rows or columns are scored.
+ */
+export function consistencyOfTop(first: RowBand, lr: ImageU8, scale: number): { psnr: number; ssim: number | null; rows: number } {
+  const wanted = Math.min(first.height / scale, CHECK_ROWS + CUT_MARGIN);
+  const cut = wanted < lr.height;
+  const hr: ImageU8 = { width: first.width, height: wanted * scale, channels: first.channels, data: first.data.subarray(0, wanted * scale * first.width * first.channels) };
+  const rows = cut ? Math.max(1, wanted - CUT_MARGIN) : wanted;
+  const back = topRows(downscaleBicubic(hr, scale), rows);
+  const ref = topRows(lr, rows);
+  if (rows < MIN_SSIM_SIDE || lr.width < MIN_SSIM_SIDE) return { psnr: psnr(back, ref), ssim: null, rows };
+  const s = compare(back, ref);
+  return { psnr: s.psnr, ssim: s.ssim, rows };
 }

@@ -21,6 +21,19 @@ export class JobQueue {
   }
 
   async run<T>(job: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await job();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Waits for a slot (503 when the queue is full) and returns its release function, for jobs that outlive the call
+   * that started them (a streamed response body). Calling the release more than once frees the slot once.
+   */
+  async acquire(): Promise<() => void> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxQueue) {
         throw new ApiError(503, 'queue_full', `${this.running} requests running and ${this.waiting.length} waiting; try again later`, {
@@ -31,13 +44,14 @@ export class JobQueue {
     } else {
       this.running++;
     }
-    try {
-      return await job();
-    } finally {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       // Hand the slot straight to the next waiter so `running` never drops below the real count.
       const next = this.waiting.shift();
       if (next) next();
       else this.running--;
-    }
+    };
   }
 }

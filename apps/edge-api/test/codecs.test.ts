@@ -8,6 +8,8 @@ import { toRgb } from '../src/codecs/rgb.ts';
 import { readHeader, sniffFormat } from '../src/codecs/sniff.ts';
 import { createSharpCodec } from '../src/codecs/sharp.ts';
 import { ApiError } from '../src/errors.ts';
+import { encodePng } from '../src/codecs/png/encode.ts';
+import { engineRgb } from '../src/pipeline.ts';
 import { maxAbsDiff } from './cases.ts';
 import { pngHeaderOnly, testImage, testPixels } from './fixtures.ts';
 
@@ -87,14 +89,19 @@ describe.each([
 ])('%s codec', (_name, make) => {
   it.each(['png', 'jpeg', 'webp'] as const)('round-trips %s', async (format) => {
     const codec = await make();
-    const image = { width: 33, height: 17, channels: 3, data: testPixels(33, 17) };
-    const bytes = await codec.encode(image, format, 95);
+    const image = { width: 33, height: 17, channels: 3 as const, bitDepth: 8 as const, data: testPixels(33, 17) };
+    const bytes = format === 'png' ? encodePng(image) : await codec.encode(image, format, 95);
     expect(sniffFormat(bytes)).toBe(format);
-    const back = await codec.decode(bytes, format);
+    const back = engineRgb(await codec.decode(bytes, format));
     expect([back.width, back.height, back.channels]).toEqual([33, 17, 3]);
     if (format === 'png') expect(maxAbsDiff(back.data, image.data)).toBe(0);
     // Lossy at quality 95: chroma subsampling smears the disc edge, the mean error stays small (garbage would be ~80).
     else expect(meanAbsDiff(back.data, image.data)).toBeLessThan(8);
+  });
+
+  it('refuses a CMYK JPEG from its header (415, both runtimes alike)', async () => {
+    const cmyk = new Uint8Array(await sharp(testPixels(16, 16), { raw: { width: 16, height: 16, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer());
+    expectApiError(() => readHeader(cmyk), 415, 'unsupported_media_type');
   });
 
   it('decodes gray+alpha and palette PNGs to RGB like each other', async () => {
@@ -103,10 +110,10 @@ describe.each([
     const palette = await sharp(testPixels(12, 9), { raw: { width: 12, height: 9, channels: 3 } }).png({ palette: true }).toBuffer();
     const gray = await sharp(testPixels(12, 9), { raw: { width: 12, height: 9, channels: 3 } }).grayscale().png().toBuffer();
     for (const bytes of [rgba, palette, gray]) {
-      const img = await codec.decode(new Uint8Array(bytes), 'png');
+      const img = engineRgb(await codec.decode(new Uint8Array(bytes), 'png'));
       expect([img.width, img.height, img.channels]).toEqual([12, 9, 3]);
     }
-    const flattened = await codec.decode(new Uint8Array(rgba), 'png');
+    const flattened = engineRgb(await codec.decode(new Uint8Array(rgba), 'png'));
     expect(flattened.data[0]).toBe(Math.round(testPixels(12, 9)[0] * (128 / 255)));
   });
 

@@ -1,17 +1,16 @@
 /**
- * Codecs without native code, for workerd (and usable in Node): fast-png (pure JS) and the Squoosh
- * mozjpeg / libwebp builds from @jsquash, whose wasm is handed in as compiled modules because
- * workerd cannot compile wasm from bytes at run time.
+ * Codecs without native code, for workerd: our PNG decoder (png/decode.ts) and the Squoosh mozjpeg / libwebp builds
+ * from @jsquash, whose wasm is handed in as compiled modules because workerd cannot compile wasm from bytes at run time.
  */
-import { decode as decodePng, encode as encodePng, convertIndexedToRgb } from 'fast-png';
 import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
 import type { ImageU8 } from '@sr/metrics';
-import type { Codec } from './types.ts';
+import { decodePng } from './png/decode.ts';
+import type { BufferedFormat, Codec, DecodedImage } from './types.ts';
 import type { ImageFormat } from './sniff.ts';
-import { toRgb, toRgba } from './rgb.ts';
+import { toRgba } from './rgb.ts';
 
 export interface PortableWasm {
   jpegDecode: WebAssembly.Module;
@@ -20,22 +19,19 @@ export interface PortableWasm {
   webpEncode: WebAssembly.Module;
 }
 
-interface RgbaPixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
-
-function pngToRgb(bytes: Uint8Array): ImageU8 {
-  const png = decodePng(bytes);
-  if (png.palette) {
-    const rgb = convertIndexedToRgb(png);
-    return toRgb(rgb, png.width, png.height, rgb.length / (png.width * png.height));
+/** RGBA from the wasm decoders; JPEG has no alpha, so its (opaque) alpha is dropped. */
+function fromRgba(img: { width: number; height: number; data: Uint8ClampedArray }, keepAlpha: boolean): DecodedImage {
+  const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.length);
+  if (keepAlpha) return { width: img.width, height: img.height, channels: 4, bitDepth: 8, data };
+  const n = img.width * img.height;
+  const rgb = new Uint8Array(n * 3);
+  for (let p = 0; p < n; p++) {
+    rgb[3 * p] = data[4 * p];
+    rgb[3 * p + 1] = data[4 * p + 1];
+    rgb[3 * p + 2] = data[4 * p + 2];
   }
-  return toRgb(png.data, png.width, png.height, png.channels, png.depth === 16 ? 65535 : (1 << png.depth) - 1);
+  return { width: img.width, height: img.height, channels: 3, bitDepth: 8, data: rgb };
 }
-
-const rgbaToRgb = (img: RgbaPixels): ImageU8 => toRgb(img.data, img.width, img.height, 4);
 
 /** A minimal ImageData for runtimes without one (the jsquash encoders read width/height/data only). */
 function imageData(image: ImageU8): ImageData {
@@ -54,19 +50,18 @@ function imageData(image: ImageU8): ImageData {
  */
 export function createPortableCodec(wasm: PortableWasm): Codec {
   return {
-    name: 'portable (fast-png, mozjpeg, libwebp wasm)',
-    async decode(bytes: Uint8Array, format: ImageFormat): Promise<ImageU8> {
-      if (format === 'png') return pngToRgb(bytes);
+    name: 'portable (own PNG, mozjpeg and libwebp wasm)',
+    async decode(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage> {
+      if (format === 'png') return decodePng(bytes);
       const buffer = bytes.slice().buffer;
       if (format === 'jpeg') {
         await initJpegDecode(wasm.jpegDecode);
-        return rgbaToRgb(await decodeJpeg(buffer));
+        return fromRgba(await decodeJpeg(buffer), false);
       }
       await initWebpDecode(wasm.webpDecode);
-      return rgbaToRgb(await decodeWebp(buffer));
+      return fromRgba(await decodeWebp(buffer), true);
     },
-    async encode(image: ImageU8, format: ImageFormat, quality: number): Promise<Uint8Array> {
-      if (format === 'png') return encodePng({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
+    async encode(image: ImageU8, format: BufferedFormat, quality: number): Promise<Uint8Array> {
       const pixels = imageData(image);
       if (format === 'jpeg') {
         await initJpegEncode(wasm.jpegEncode);

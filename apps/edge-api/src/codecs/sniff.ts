@@ -39,6 +39,12 @@ function hasEndMarker(b: Uint8Array, from: number): boolean {
   return false;
 }
 
+/**
+ * Four-component JPEGs (Adobe CMYK or YCCK) are refused in both runtimes alike: the workerd decoder (mozjpeg) cannot
+ * convert them to RGB, and sharp converts through an ICC profile that a formula in workerd would not match.
+ */
+export const CMYK_MESSAGE = 'CMYK/YCCK JPEG is not supported; convert it to RGB (sRGB) first';
+
 /** Walks the JPEG marker segments up to the first start-of-frame (SOF0..SOF15 except DHT/JPG/DAC). */
 function jpegSize(b: Uint8Array): [number, number] {
   let i = 2;
@@ -56,8 +62,9 @@ function jpegSize(b: Uint8Array): [number, number] {
     const length = u16be(b, i + 2);
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
-      if (i + 9 > b.length) break;
+      if (i + 10 > b.length) break;
       if (!hasEndMarker(b, i)) throw undecodable('JPEG without an end-of-image marker (truncated?)');
+      if (b[i + 9] === 4) throw new ApiError(415, 'unsupported_media_type', CMYK_MESSAGE);
       return [u16be(b, i + 7), u16be(b, i + 5)];
     }
     if (length < 2) throw undecodable(`JPEG segment with length ${length} at byte ${i}`);

@@ -7,6 +7,7 @@ import {
   countParams,
   decodeModelFile,
   disposeParams,
+  flopsPerPixel,
   interpolateGenerators as interpolate,
   runGenerator,
   Upscaler,
@@ -24,6 +25,9 @@ export interface LoadedFile {
 export const loadFile = (bytes: Uint8Array): Promise<LoadedFile> => decodeModelFile(bytes);
 
 export const parameterCount = (g: Generator): number => countParams(g.params);
+
+/** Convolution FLOPs per LR pixel, for the per-request work estimate. */
+export const modelFlopsPerPixel = (g: Generator): number => flopsPerPixel(g);
 
 /** (1 - α)·psnr + α·gan, ESRGAN's network interpolation. */
 export const interpolateGenerators = (psnr: Generator, gan: Generator, alpha: number): Generator => interpolate(psnr, gan, alpha);

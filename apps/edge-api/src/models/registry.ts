@@ -1,7 +1,7 @@
 import type { Generator } from '@sr/model';
 import type { Upscaler } from '@sr/model';
 import { ApiError } from '../errors.ts';
-import { createUpscaler, disposeGenerator, interpolateGenerators, loadFile, parameterCount, probe } from './engine.ts';
+import { createUpscaler, disposeGenerator, interpolateGenerators, loadFile, modelFlopsPerPixel, parameterCount, probe } from './engine.ts';
 import { defaultModel, parseManifest, type Manifest, type ModelEntry } from './manifest.ts';
 import { compareFingerprints } from './self-check.ts';
 import { awaitShared } from '../shared-wait.ts';
@@ -19,6 +19,8 @@ export interface ModelLease {
   entry: ModelEntry;
   alpha: number | null;
   scale: number;
+  /** Convolution FLOPs per LR pixel the network runs. */
+  flopsPerPixel: number;
   upscaler: Upscaler;
   release(): void;
 }
@@ -143,7 +145,7 @@ export class ModelRegistry {
       throw new ApiError(503, 'model_unhealthy', `model '${entry.name}' failed its self-check: ${(err as Error).message}`);
     }
     const a = loaded.gan ? quantizeAlpha(alpha ?? entry.defaultAlpha) : null;
-    const base = { entry, alpha: a, scale: entry.scale };
+    const base = { entry, alpha: a, scale: entry.scale, flopsPerPixel: modelFlopsPerPixel(loaded.psnr) };
     if (a == null || a === 0) return { ...base, upscaler: createUpscaler(loaded.psnr), release: () => {} };
     if (a === 1) return { ...base, upscaler: createUpscaler(loaded.gan!), release: () => {} };
     const mix = this.mixFor(entry.name, loaded, a);

@@ -1,15 +1,18 @@
 import { createRoute } from '@hono/zod-openapi';
-import { compare, makeSrPair, upscaleBicubic } from '@sr/metrics';
+import { compare, makeSrPair, upscaleBicubic, type ImageU8 } from '@sr/metrics';
 import type { App, RouteContext } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { readImageInput } from '../input.ts';
-import { checkTile, decodeInput, upscale } from '../pipeline.ts';
+import { Job } from '../job.ts';
+import { decodeInput, engineRgb } from '../pipeline.ts';
 import { ServerTiming } from '../timing.ts';
+import { checkTile, checkWork, estimateWork } from '../work.ts';
 import { ERROR_RESPONSES, EvaluateQuery, EvaluateResult, IMAGE_BODY } from './schemas.ts';
 
 const route = createRoute({
   method: 'post',
   path: '/v1/evaluate',
+  operationId: 'evaluate',
   summary: 'Score a model on one HR image',
   description:
     'Mod-crops the HR image to the scale, downscales it with MATLAB bicubic, upscales the LR with the model and with bicubic, ' +
@@ -21,8 +24,16 @@ const route = createRoute({
   },
 });
 
-/** SSIM's 11x11 window must fit in the HR image after cropping `scale` pixels from each edge. */
+/** SSIM's 11x11 window must fit in the HR image after the mod-crop and cropping `scale` pixels from each edge. */
 const MIN_SCORED_SIDE = 11;
+
+function checkScorable(width: number, height: number, scale: number): void {
+  const scored = (side: number) => Math.floor(side / scale) * scale - 2 * scale;
+  if (scored(width) < MIN_SCORED_SIDE || scored(height) < MIN_SCORED_SIDE) {
+    const min = MIN_SCORED_SIDE + 2 * scale;
+    throw new ApiError(422, 'invalid_image', `evaluation at x${scale} needs at least ${min}x${min} pixels after the mod-crop to ${scale}, got ${width}x${height}`);
+  }
+}
 
 export function registerEvaluate(app: App, ctx: RouteContext): void {
   app.openapi(route, async (c) => {
@@ -31,23 +42,24 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
     const entry = await ctx.models.entry(query.model);
     const input = await readImageInput(c, ctx.config.maxInputPixels);
     const scale = entry.scale;
-    const minSide = MIN_SCORED_SIDE + 2 * scale;
-    if (input.header.width < minSide || input.header.height < minSide) {
-      throw new ApiError(422, 'invalid_image', `evaluation needs an HR image of at least ${minSide}x${minSide} at x${scale}`);
-    }
+    checkScorable(input.header.width, input.header.height, scale);
     const t0 = performance.now();
-    const result = await ctx.queue.run(async () => {
+    const job = await Job.start(ctx.queue, c.req.raw.signal);
+    try {
       timing.record('queue', performance.now() - t0);
-      const lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null));
-      try {
-        const decoded = await timing.measure('decode', () => decodeInput(ctx.codec, input));
-        const { hr, lr } = await timing.measure('degrade', () => makeSrPair(decoded, scale));
-        const tile = query.tile ?? ctx.config.defaultTile;
-        checkTile(tile, lr, ctx.config.maxTile);
-        const { sr } = await timing.measure('infer', () => upscale(lease, lr, tile, c.req.raw.signal));
-        const opts = { yChannel: true, cropBorder: scale };
-        const [model, bicubic] = await timing.measure('score', () => [compare(sr, hr, opts), compare(upscaleBicubic(lr, scale), hr, opts)]);
-        return {
+      const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
+      const [lrWidth, lrHeight] = [Math.floor(input.header.width / scale), Math.floor(input.header.height / scale)];
+      const tile = query.tile ?? ctx.config.defaultTile;
+      checkTile(tile, lrWidth, lrHeight, lease.upscaler.plan(lrWidth, lrHeight, { tile }).pad, ctx.config.maxTile);
+      checkWork(estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel), ctx.config.maxWorkGflop, `the ${lrWidth}x${lrHeight} LR image at tile ${tile}`);
+      const decoded = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
+      const { hr, lr } = await timing.measure('degrade', () => makeSrPair(decoded, scale));
+      const sr = (await timing.measure('infer', () => lease.upscaler.upscale(lr, { tile, signal: job.signal }))) as ImageU8;
+      const opts = { yChannel: true, cropBorder: scale };
+      const [model, bicubic] = await timing.measure('score', () => [compare(sr, hr, opts), compare(upscaleBicubic(lr, scale), hr, opts)]);
+      c.header('Server-Timing', timing.header());
+      return c.json(
+        {
           model: entry.name,
           alpha: lease.alpha,
           scale,
@@ -57,12 +69,11 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
           yChannel: true as const,
           crop: scale,
           hr: { width: hr.width, height: hr.height },
-        };
-      } finally {
-        lease.release();
-      }
-    });
-    c.header('Server-Timing', timing.header());
-    return c.json(result, 200);
+        },
+        200,
+      );
+    } finally {
+      await job.finish();
+    }
   });
 }

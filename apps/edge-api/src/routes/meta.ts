@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
 const modelsRoute = createRoute({
   method: 'get',
   path: '/v1/models',
+  operationId: 'listModels',
   summary: 'List the models',
   responses: { 200: { description: 'The models of the manifest', content: { 'application/json': { schema: z.object({ models: z.array(ModelInfo) }) } } } },
 });
@@ -13,6 +14,7 @@ const modelsRoute = createRoute({
 const healthRoute = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'health',
   summary: 'Loads and self-checks every model (once), then reports each one',
   responses: {
     200: { description: 'Every model passed its self-check', content: { 'application/json': { schema: Health } } },

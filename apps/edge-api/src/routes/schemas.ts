@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 
 const ErrorCodeDoc =
   'empty_body | undecodable | bad_request (400), unauthorized (401), body_too_large | too_many_pixels (413), ' +
-  'unsupported_media_type | media_type_mismatch (415), invalid_query | invalid_image | unknown_model (422), queue_full | model_unhealthy (503)';
+  'unsupported_media_type | media_type_mismatch (415), invalid_query | invalid_image | unknown_model | too_much_work (422), queue_full | model_unhealthy (503)';
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string().openapi({ description: ErrorCodeDoc }), message: z.string() }) })
@@ -15,23 +15,23 @@ export const ERROR_RESPONSES = {
   401: errorResponse('Missing or wrong bearer token (only when API_TOKEN is set)'),
   413: errorResponse('Body larger than MAX_BODY_BYTES or image larger than MAX_INPUT_PIXELS (checked on the header)'),
   415: errorResponse('Not PNG/JPEG/WebP, or the declared type differs from the bytes'),
-  422: errorResponse('Bad query value, unknown model, or a 0x0 image'),
+  422: errorResponse('Bad query value, unknown model, a 0x0 image or one too small to score, or more work than MAX_WORK_GFLOP'),
   503: errorResponse('Queue full (with Retry-After) or the model failed its self-check'),
 } as const;
 
-/** Query numbers are strict decimal strings: '' and 'NaN' are errors, not 0. */
-const decimal = (pattern: RegExp, description: string, example: string) =>
-  z.string().regex(pattern, description).transform(Number).openapi({ description, example });
+/** Query numbers are strict decimal strings ('' and 'NaN' are errors, not 0), documented as numbers. */
+const decimal = (pattern: RegExp, description: string, example: number, type: 'number' | 'integer', range: { minimum: number; maximum: number }) =>
+  z.string().regex(pattern, description).transform(Number).openapi({ description, example: example as unknown as string, type, ...range, pattern: undefined });
 
 export const ModelQuery = z.string().optional().openapi({ description: 'Model name from GET /v1/models (default: the default model)', example: 'srvgg-x4' });
-const AlphaQuery = decimal(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'Network interpolation 0 (PSNR weights) .. 1 (GAN weights); models with a GAN partner only', '0.5').optional();
-const TileQuery = decimal(/^\d{1,4}$/, 'LR tile side in pixels; 0 = untiled', '96').optional();
+const AlphaQuery = decimal(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'Network interpolation 0 (PSNR weights) .. 1 (GAN weights); models with a GAN partner only', 0.5, 'number', { minimum: 0, maximum: 1 }).optional();
+const TileQuery = decimal(/^\d{1,4}$/, 'LR tile side in pixels; 0 = untiled (only up to MAX_TILE per side); at least twice the model overlap', 128, 'integer', { minimum: 0, maximum: 9999 }).optional();
 
 export const UpscaleQuery = z.object({
   model: ModelQuery,
   alpha: AlphaQuery,
   format: z.enum(['png', 'jpeg', 'webp']).optional().openapi({ description: 'Output format (default png)' }),
-  quality: decimal(/^\d{1,3}$/, 'JPEG/WebP quality 1..100 (default 90)', '90')
+  quality: decimal(/^\d{1,3}$/, 'JPEG/WebP quality 1..100 (default 90)', 90, 'integer', { minimum: 1, maximum: 100 })
     .pipe(z.number().int().min(1).max(100))
     .optional(),
   tile: TileQuery,
@@ -40,6 +40,19 @@ export const UpscaleQuery = z.object({
 export const EvaluateQuery = z.object({ model: ModelQuery, alpha: AlphaQuery, tile: TileQuery });
 
 export const binary = { type: 'string' as const, format: 'binary' };
+
+const header = (description: string, schema: { type: 'string' | 'number' | 'integer' }) => ({ description, schema });
+
+/** Response headers of POST /v1/upscale. */
+export const SR_HEADERS = {
+  'X-SR-Model': header('Model name', { type: 'string' }),
+  'X-SR-Alpha': header("Interpolation α used, or 'none' for a model without GAN partner", { type: 'string' }),
+  'X-SR-Scale': header('Upscaling factor', { type: 'integer' }),
+  'X-SR-Tiles': header('Tiles the image was split into', { type: 'integer' }),
+  'X-SR-Consistency-PSNR': header('PSNR (dB, RGB) of the top of the result (up to 64 LR rows) downscaled with MATLAB bicubic vs the same input rows', { type: 'number' }),
+  'X-SR-Consistency-SSIM': header("SSIM of the same; 'n/a' under 11 rows or columns", { type: 'string' }),
+  'Server-Timing': header('queue, model, decode, infer (the first band for streamed PNG), check, encode in ms', { type: 'string' }),
+};
 
 export const IMAGE_BODY = {
   required: true,

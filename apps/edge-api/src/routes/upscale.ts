@@ -1,59 +1,101 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App, RouteContext } from '../deps.ts';
+import { BandReader } from '../band-reader.ts';
 import { MEDIA_TYPES } from '../codecs/sniff.ts';
-import { readImageInput } from '../input.ts';
-import { checkTile, consistency, decodeInput, upscale } from '../pipeline.ts';
+import { PngRowEncoder } from '../codecs/png/encode.ts';
+import { ApiError } from '../errors.ts';
+import { readImageInput, type ImageInput } from '../input.ts';
+import { Job } from '../job.ts';
+import { consistencyOfTop, decodeInput, engineRgb } from '../pipeline.ts';
+import { pngStream } from '../png-stream.ts';
 import { ServerTiming } from '../timing.ts';
-import { binary, ERROR_RESPONSES, IMAGE_BODY, UpscaleQuery } from './schemas.ts';
+import { checkTile, checkWork, estimateWork } from '../work.ts';
+import { binary, ERROR_RESPONSES, IMAGE_BODY, SR_HEADERS, UpscaleQuery } from './schemas.ts';
 
 const route = createRoute({
   method: 'post',
   path: '/v1/upscale',
+  operationId: 'upscale',
   summary: 'Upscale an image',
   description:
-    'Returns the super-resolved image. Headers: X-SR-Model, X-SR-Alpha, X-SR-Scale, X-SR-Tiles, X-SR-Consistency-PSNR and ' +
-    '-SSIM (the result downscaled with MATLAB bicubic vs the input, RGB), Server-Timing.',
+    'Returns the super-resolved image; PNG is streamed band by band (memory bounded by one row of tiles), JPEG and WebP ' +
+    'are encoded from the whole image (up to MAX_BUFFERED_OUTPUT_PIXELS). X-SR-Consistency-* score the top of the result ' +
+    '(up to 64 LR rows) downscaled with MATLAB bicubic against the same input rows.',
   request: { query: UpscaleQuery, body: IMAGE_BODY },
   responses: {
     200: {
       description: 'The upscaled image',
+      headers: SR_HEADERS,
       content: { 'image/png': { schema: binary }, 'image/jpeg': { schema: binary }, 'image/webp': { schema: binary } },
     },
     ...ERROR_RESPONSES,
   },
 });
 
+/** JPEG/WebP encoders take the whole output image; PNG is streamed. */
+function checkBufferedOutput(format: string, input: ImageInput, scale: number, maxPixels: number): void {
+  const pixels = input.header.width * scale * input.header.height * scale;
+  if (format !== 'png' && pixels > maxPixels) {
+    throw new ApiError(
+      413,
+      'too_many_pixels',
+      `format=${format} encodes the whole ${input.header.width * scale}x${input.header.height * scale} result at once, over the ${maxPixels}-pixel limit for buffered output (MAX_BUFFERED_OUTPUT_PIXELS); format=png is streamed and has no such limit`,
+    );
+  }
+}
+
 export function registerUpscale(app: App, ctx: RouteContext): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
+    const { config } = ctx;
     const timing = new ServerTiming();
     const entry = await ctx.models.entry(query.model);
-    const input = await readImageInput(c, ctx.config.maxInputPixels);
+    const input = await readImageInput(c, config.maxInputPixels);
     const format = query.format ?? 'png';
-    const tile = query.tile ?? ctx.config.defaultTile;
+    const tile = query.tile ?? config.defaultTile;
+    checkBufferedOutput(format, input, entry.scale, config.maxBufferedOutputPixels);
     const t0 = performance.now();
-    return ctx.queue.run(async () => {
+    const job = await Job.start(ctx.queue, c.req.raw.signal);
+    let streaming = false;
+    try {
       timing.record('queue', performance.now() - t0);
-      const lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null));
-      try {
-        const lr = await timing.measure('decode', () => decodeInput(ctx.codec, input));
-        checkTile(tile, lr, ctx.config.maxTile);
-        const { sr, tiles } = await timing.measure('infer', () => upscale(lease, lr, tile, c.req.raw.signal));
-        const check = await timing.measure('check', () => consistency(sr, lr, lease.scale));
-        const body = await timing.measure('encode', () => ctx.codec.encode(sr, format, query.quality ?? 90));
-        return c.body(body as Uint8Array<ArrayBuffer>, 200, {
-          'Content-Type': MEDIA_TYPES[format],
-          'X-SR-Model': lease.entry.name,
-          'X-SR-Alpha': lease.alpha == null ? 'none' : String(lease.alpha),
-          'X-SR-Scale': String(lease.scale),
-          'X-SR-Tiles': String(tiles),
-          'X-SR-Consistency-PSNR': check.psnr.toFixed(3),
-          'X-SR-Consistency-SSIM': check.ssim == null ? 'n/a' : check.ssim.toFixed(5),
-          'Server-Timing': timing.header(),
-        });
-      } finally {
-        lease.release();
+      const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
+      const { width, height } = input.header;
+      const upscaler = lease.upscaler;
+      checkTile(tile, width, height, upscaler.plan(width, height, { tile }).pad, config.maxTile);
+      const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
+      checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
+      const lr = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
+      const reader = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
+      const first = (await timing.measure('infer', () => reader.next()))!;
+      const check = await timing.measure('check', () => consistencyOfTop(first, lr, lease.scale));
+      const headers = {
+        'Content-Type': MEDIA_TYPES[format],
+        'X-SR-Model': lease.entry.name,
+        'X-SR-Alpha': lease.alpha == null ? 'none' : String(lease.alpha),
+        'X-SR-Scale': String(lease.scale),
+        'X-SR-Tiles': String(work.tiles),
+        'X-SR-Consistency-PSNR': check.psnr.toFixed(3),
+        'X-SR-Consistency-SSIM': check.ssim == null ? 'n/a' : check.ssim.toFixed(5),
+      };
+      if (format === 'png') {
+        const encoder = new PngRowEncoder(first.width, height * lease.scale, 3, 8, config.pngLevel);
+        c.header('Server-Timing', timing.header());
+        streaming = true;
+        return c.body(pngStream(encoder, first, reader, job), 200, headers);
       }
-    });
+      const sr = await timing.measure('infer-rest', async () => {
+        const data = new Uint8Array(first.width * height * lease.scale * 3);
+        for (let band: typeof first | null = first; band; band = await reader.next()) data.set(band.data, band.y * first.width * 3);
+        return { width: first.width, height: height * lease.scale, channels: 3, data };
+      });
+      const body = await timing.measure('encode', () => ctx.codec.encode(sr, format, query.quality ?? 90));
+      return c.body(body as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Server-Timing': timing.header() });
+    } finally {
+      if (!streaming) {
+        job.cancel();
+        await job.finish();
+      }
+    }
   });
 }

@@ -1,0 +1,42 @@
+import type { Upscaler } from '@sr/model';
+import { ApiError } from './errors.ts';
+
+export interface WorkEstimate {
+  tiles: number;
+  /** LR pixels the network runs, context overlap included. */
+  pixels: number;
+  gflop: number;
+}
+
+/** What a request will cost, from the header size and the tile plan: every tile window's pixels × the model's FLOP per pixel. */
+export function estimateWork(upscaler: Upscaler, width: number, height: number, tile: number, flopsPerPixel: number): WorkEstimate {
+  const plan = upscaler.plan(width, height, { tile });
+  const pixels = plan.tiles.length * plan.windowWidth * plan.windowHeight;
+  return { tiles: plan.tiles.length, pixels, gflop: (pixels * flopsPerPixel) / 1e9 };
+}
+
+/** 422 when the estimate exceeds MAX_WORK_GFLOP, with the numbers, before anything is decoded or run. */
+export function checkWork(work: WorkEstimate, maxGflop: number, what: string): void {
+  if (work.gflop > maxGflop) {
+    throw new ApiError(
+      422,
+      'too_much_work',
+      `${what} needs ${work.tiles} tiles = ${work.pixels} LR pixels with context ≈ ${work.gflop.toFixed(1)} GFLOP, over the limit of ${maxGflop} GFLOP (MAX_WORK_GFLOP); use a larger tile or a smaller image`,
+    );
+  }
+}
+
+/** Smallest tile: at least twice the model's context overlap, so context is at most (1 + 2·½)² = 4× the tile's own pixels. */
+export const minTile = (overlap: number): number => Math.max(16, 2 * overlap);
+
+/** `tile` 0 runs the whole image at once, which only fits in memory up to `maxTile` per side. */
+export function checkTile(tile: number, width: number, height: number, overlap: number, maxTile: number): void {
+  if (tile > maxTile) throw new ApiError(422, 'invalid_query', `tile ${tile} exceeds the limit of ${maxTile}`);
+  if (tile === 0 && Math.max(width, height) > maxTile) {
+    throw new ApiError(422, 'invalid_query', `tile=0 (untiled) needs an image of at most ${maxTile} pixels per side, got ${width}x${height}`);
+  }
+  const min = minTile(overlap);
+  if (tile !== 0 && tile < min) {
+    throw new ApiError(422, 'invalid_query', `tile must be 0 (untiled) or at least ${min} for this model (context overlap ${overlap} px), got ${tile}`);
+  }
+}

@@ -1,0 +1,66 @@
+/** The PNG decoder and the row-streaming encoder against libpng (sharp) and the generated corpus. */
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { PngFormatError } from '../src/codecs/png/chunks.ts';
+import { decodePng } from '../src/codecs/png/decode.ts';
+import { encodePng, PngRowEncoder } from '../src/codecs/png/encode.ts';
+import { engineRgb } from '../src/pipeline.ts';
+import { badCrc, inflateBomb, pngKindCases } from './png-corpus.ts';
+
+describe('PNG decoder', () => {
+  it.each(pngKindCases())('$name: the documented RGB, and the samples libpng reads', async ({ bytes, expected, width, height }) => {
+    const img = decodePng(bytes);
+    expect([img.width, img.height]).toEqual([width, height]);
+    expect(Buffer.from(engineRgb(img).data).equals(Buffer.from(expected))).toBe(true);
+    // libpng's own view at the same depth and channel count (sharp keeps 16 bits with a 16-bit colourspace).
+    // Gray is read as grey16 (8-bit samples come back × 257), which keeps its alpha.
+    const wide = img.bitDepth === 16 || img.channels <= 2;
+    const s = wide ? sharp(bytes).toColourspace(img.channels <= 2 ? 'grey16' : 'rgb16') : sharp(bytes);
+    const { data, info } = await s.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(img.channels);
+    const theirs = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data);
+    const factor = wide && img.bitDepth === 8 ? 257 : 1;
+    expect(Array.from(img.data, (v) => v * factor)).toEqual(Array.from(theirs));
+  });
+
+  it('refuses an inflate bomb at the budget, fast and without the memory', () => {
+    const bomb = inflateBomb(64 * 1024 * 1024);
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    const t0 = performance.now();
+    expect(() => decodePng(bomb)).toThrow(/inflates to more than the 4 bytes/);
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('checks the CRC of critical chunks and refuses truncated data', () => {
+    expect(() => decodePng(badCrc('IHDR'))).toThrow(/CRC mismatch in the IHDR/);
+    expect(() => decodePng(badCrc('IDAT'))).toThrow(/CRC mismatch in the IDAT/);
+    const ok = pngKindCases()[0].bytes;
+    expect(() => decodePng(ok.slice(0, ok.length - 20))).toThrow(PngFormatError);
+  });
+});
+
+describe('row-streaming PNG encoder', () => {
+  it.each([
+    [3, 8],
+    [4, 16],
+    [1, 8],
+    [2, 16],
+  ] as const)('%i channels, %i-bit, in bands: libpng reads back the same samples', async (channels, bitDepth) => {
+    const [width, height] = [37, 29];
+    const n = width * height * channels;
+    const data = bitDepth === 16 ? new Uint16Array(n).map((_, i) => (i * 2654435761) >>> 16) : new Uint8Array(n).map((_, i) => (i * 7) & 255);
+    const enc = new PngRowEncoder(width, height, channels, bitDepth);
+    const parts = [enc.header()];
+    for (let y = 0; y < height; y += 8) {
+      const rows = Math.min(8, height - y);
+      parts.push(enc.addRows(data.subarray(y * width * channels, (y + rows) * width * channels), rows));
+    }
+    const png = Buffer.concat(parts);
+    expect(Array.from(decodePng(png).data)).toEqual(Array.from(data));
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([width, height, channels, bitDepth === 16 ? 'ushort' : 'uchar']);
+    expect(Buffer.from(encodePng({ width, height, channels, bitDepth, data })).equals(png)).toBe(true);
+  });
+});
