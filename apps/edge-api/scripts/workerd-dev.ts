@@ -6,6 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,28 @@ const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export interface RunningWorker {
   url: string;
   logs: () => string;
+  /** Resident memory of the workerd process(es) of this worker (VmRSS and its peak VmHWM), bytes; Linux only. */
+  memory: () => { rss: number; peak: number };
   stop: () => Promise<void>;
+}
+
+/** The workerd processes in process group `pgid` (wrangler is started as a group leader). */
+function workerdMemory(pgid: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid || !stat.includes('(workerd)')) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    } catch {
+      // the process went away
+    }
+  }
+  return { rss, peak };
 }
 
 function freePort(): Promise<number> {
@@ -106,5 +128,5 @@ export async function startWorker(modelsDir: string, vars: Record<string, string
     await stop();
     throw err;
   }
-  return { url, logs, stop };
+  return { url, logs, stop, memory: () => workerdMemory(child.pid!) };
 }

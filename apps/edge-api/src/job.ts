@@ -12,6 +12,9 @@ export class Job {
   lease: ModelLease | null = null;
   reader: BandReader | null = null;
   private finishing: Promise<void> | null = null;
+  private markFinished!: () => void;
+  /** Settles when `finish` is done. */
+  readonly finished = new Promise<void>((resolve) => (this.markFinished = resolve));
 
   private constructor(
     private readonly releaseSlot: () => void,
@@ -45,6 +48,7 @@ export class Job {
       await this.reader?.finished.catch(() => undefined);
       this.lease?.release();
       this.releaseSlot();
+      this.markFinished();
     })();
     return this.finishing;
   }

@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
 import { buildManifest, writeManifest, type ManifestModelSpec } from '../src/models/build-manifest.ts';
 
-const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
-const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4 };
+export const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
+export const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4 };
 
 async function writeModel(dir: string, file: string, arch: string, config: object, seed: number): Promise<void> {
   const g = createGenerator(arch, config, seed);

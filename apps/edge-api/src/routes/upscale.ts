@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { App, RouteContext } from '../deps.ts';
 import { BandReader } from '../band-reader.ts';
 import { MEDIA_TYPES } from '../codecs/sniff.ts';
@@ -31,6 +32,20 @@ const route = createRoute({
     ...ERROR_RESPONSES,
   },
 });
+
+/**
+ * workerd drops a request's pending promises and timers when its client disconnects mid-body; `waitUntil` keeps them
+ * running until the job has released its model and queue slot (Node has no execution context and needs none).
+ */
+function keepAliveUntil(c: Context, done: Promise<void>): void {
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return;
+  }
+  ctx.waitUntil(done);
+}
 
 /** JPEG/WebP encoders take the whole output image; PNG is streamed. */
 function checkBufferedOutput(format: string, input: ImageInput, scale: number, maxPixels: number): void {
@@ -82,6 +97,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
         const encoder = new PngRowEncoder(first.width, height * lease.scale, 3, 8, config.pngLevel);
         c.header('Server-Timing', timing.header());
         streaming = true;
+        keepAliveUntil(c, job.finished);
         return c.body(pngStream(encoder, first, reader, job), 200, headers);
       }
       const sr = await timing.measure('infer-rest', async () => {

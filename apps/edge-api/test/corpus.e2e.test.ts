@@ -1,0 +1,146 @@
+/**
+ * The hostile corpus, generated here, against both runtimes started once each: real workerd (wrangler dev) and the
+ * Node server over real HTTP, both on 127.0.0.1 with the same models and limits. PNG kinds must give the same bytes in
+ * both runtimes and the same bytes as the documented RGB version of the image; bombs, broken CRCs, CMYK, tiny or
+ * costly requests are refused with the documented 4xx; a disconnected client's job stops; no case is ever a 5xx.
+ */
+import { rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeApp } from '../src/node.ts';
+import { startWorker, type RunningWorker } from '../scripts/workerd-dev.ts';
+import { expectError } from './cases.ts';
+import { decodeRgb, makeModelsDir, testImage, type ModelsDir } from './fixtures.ts';
+import { badCrc, inflateBomb, pngKindCases } from './png-corpus.ts';
+
+/** tiny-x4 (9.6 kFLOP/px): 1024² at tile 128 ≈ 11.4 GFLOP passes, at tile 16 ≈ 22.8 is refused; tiny-rrdb-x2 on 65535x16 ≈ 29 is refused. */
+const VARS = { MAX_WORK_GFLOP: '12', CORS_ORIGIN: 'https://example.test', DEFAULT_TILE: '128' };
+
+let models: ModelsDir;
+let worker: RunningWorker;
+let server: ServerType;
+const urls: Record<'workerd' | 'node', string> = { workerd: '', node: '' };
+const RUNTIMES = ['workerd', 'node'] as const;
+
+const post = (runtime: keyof typeof urls, path: string, body: BodyInit, headers: Record<string, string> = { 'content-type': 'image/png' }, signal?: AbortSignal) =>
+  fetch(`${urls[runtime]}${path}`, { method: 'POST', body, headers, signal: signal ?? AbortSignal.timeout(60_000) });
+
+async function ok(res: Response): Promise<Buffer> {
+  const body = Buffer.from(await res.arrayBuffer());
+  expect(res.status, body.toString('utf8', 0, 300)).toBe(200);
+  return body;
+}
+
+const rgbPng = async (data: Uint8Array, width: number, height: number) =>
+  new Uint8Array(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
+
+beforeAll(async () => {
+  models = await makeModelsDir(false);
+  const app = createNodeApp({ modelsDir: models.dir, env: VARS });
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  urls.node = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  worker = await startWorker(models.dir, VARS);
+  urls.workerd = worker.url;
+}, 180_000);
+
+afterAll(async () => {
+  server?.close();
+  await worker?.stop();
+  await rm(models.dir, { recursive: true, force: true });
+});
+
+describe('PNG colour types and bit depths', () => {
+  it.each(pngKindCases())('$name: same bytes in both runtimes, same as its documented RGB', async ({ bytes, expected, width, height }) => {
+    const reference = await ok(await post('node', '/v1/upscale', await rgbPng(expected, width, height)));
+    for (const runtime of RUNTIMES) {
+      const out = await ok(await post(runtime, '/v1/upscale', bytes));
+      expect(out.equals(reference), runtime).toBe(true);
+    }
+    const img = await decodeRgb(reference);
+    expect([img.width, img.height]).toEqual([width * 4, height * 4]);
+  });
+});
+
+describe.each(RUNTIMES)('%s: refusals', (runtime) => {
+  it('a 1x1 PNG whose IDAT inflates to 64 MiB: 400 within 200 ms, no memory growth', async () => {
+    const bomb = inflateBomb(64 * 1024 * 1024);
+    await expectError(await post(runtime, '/v1/upscale', bomb), 400, 'undecodable'); // warm
+    const before = runtime === 'workerd' ? worker.memory().rss : process.memoryUsage().rss;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const res = await post(runtime, '/v1/upscale', bomb);
+      const ms = performance.now() - t0;
+      await expectError(res, 400, 'undecodable');
+      expect(ms).toBeLessThan(200);
+    }
+    const after = runtime === 'workerd' ? worker.memory().rss : process.memoryUsage().rss;
+    expect(after - before).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('CRC errors in IHDR and IDAT: 400', async () => {
+    await expectError(await post(runtime, '/v1/upscale', badCrc('IHDR')), 400, 'undecodable');
+    await expectError(await post(runtime, '/v1/upscale', badCrc('IDAT')), 400, 'undecodable');
+  });
+
+  it('a CMYK JPEG: 415', async () => {
+    const px = new Uint8Array(16 * 16 * 3).fill(120);
+    const cmyk = await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    await expectError(await post(runtime, '/v1/upscale', new Uint8Array(cmyk), { 'content-type': 'image/jpeg' }), 415, 'unsupported_media_type');
+  });
+
+  it('/v1/evaluate on 19x19: 422 invalid_image', async () => {
+    await expectError(await post(runtime, '/v1/evaluate', await testImage(19, 19)), 422, 'invalid_image');
+  });
+
+  it('tiles under the minimum: 422; too much work (tiny tiles, extreme aspect): 422 with the numbers; cheap extreme aspect: 200', async () => {
+    const big = await testImage(1024, 1024);
+    await expectError(await post(runtime, '/v1/upscale?tile=8', big), 422, 'invalid_query');
+    const tiny = await post(runtime, '/v1/upscale?tile=16', big);
+    expect(await tiny.clone().text()).toMatch(/GFLOP/);
+    await expectError(tiny, 422, 'too_much_work');
+    const strip = await testImage(65535, 16);
+    await expectError(await post(runtime, '/v1/upscale?model=tiny-rrdb-x2', strip), 422, 'too_much_work');
+    const line = await ok(await post(runtime, '/v1/upscale', await testImage(65535, 1)));
+    expect((await sharp(line).metadata()).width).toBe(65535 * 4);
+  });
+
+  it('a multipart part without Content-Type is sniffed: 200', async () => {
+    const png = await testImage(20, 16);
+    const boundary = 'sr-corpus-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\n\r\n`;
+    const body = Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    await ok(await post(runtime, '/v1/upscale', body, { 'content-type': `multipart/form-data; boundary=${boundary}` }));
+  });
+
+  it('the CORS preflight lists only real methods', async () => {
+    const res = await fetch(`${urls[runtime]}/v1/upscale`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://example.test', 'access-control-request-method': 'POST' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET,HEAD,POST,OPTIONS');
+  });
+
+  it('a client that disconnects mid-job does not hold up the next request', async () => {
+    const big = await testImage(1024, 1024);
+    const small = await testImage(32, 24);
+    const t1 = performance.now();
+    await ok(await post(runtime, '/v1/upscale', small));
+    const alone = performance.now() - t1;
+    const abort = new AbortController();
+    const started = performance.now();
+    const left = post(runtime, '/v1/upscale', big, undefined, abort.signal).then((r) => r.arrayBuffer());
+    await new Promise((r) => setTimeout(r, 600));
+    abort.abort();
+    await left.catch(() => undefined);
+    const t0 = performance.now();
+    await ok(await post(runtime, '/v1/upscale', small));
+    const next = performance.now() - t0;
+    // The whole 1024² job takes seconds; a cancelled one stops at its next tile.
+    expect(next, `next request ${next.toFixed(0)} ms (alone ${alone.toFixed(0)} ms), ${(t0 - started).toFixed(0)} ms after the first`).toBeLessThan(alone + 800);
+  });
+});
