@@ -3,7 +3,10 @@
  * (`wrangler dev`) and in Node, for 128x128 and 256x256 inputs, with the shipped default model
  * (apps/edge-api/public/models, when present) and with a compact x4 model of the realesr-general-x4v3
  * size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not depend on them).
- * Each point: one warm-up request, then the median of `runs`.
+ * Each point: one warm-up request, then the median of `runs`. With the shipped model also: the engine's whole-image LR MP/s
+ * at 256² in this process (tfjs wasm, 1 thread) and the HTTP/engine ratio; one large urban100-val image (when ../shared
+ * is there) upscaled and evaluated in workerd with the workerd process's resident memory sampled every 25 ms (peak minus
+ * the idle level before the request: what the isolate's JS heap, wasm memories and buffers grew by), and CPU ms per LR MP.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,11 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import sharp from 'sharp';
-import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
+import { createGenerator, disposeParams, encodeModelFile, initBackend, Upscaler } from '@sr/model';
+import { readFile } from 'node:fs/promises';
+import { loadFile } from '../../apps/edge-api/src/models/engine.ts';
+import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
 import { NODE_DEFAULTS, WORKERD_DEFAULTS } from '../../apps/edge-api/src/config.ts';
 import { createNodeApp } from '../../apps/edge-api/src/node.ts';
-import { startWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
+import { startWorker, type RunningWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
 import type { BenchSection } from './section.ts';
 
 const SIZES = [128, 256];
@@ -52,9 +58,9 @@ function serverTiming(header: string | null): Record<string, number> {
   return out;
 }
 
-async function measure(url: string) {
+async function measure(url: string, sizes = SIZES) {
   const points = [];
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const body = await noiseImage(size);
     interface Run {
       ms: number;
@@ -83,12 +89,65 @@ async function measure(url: string) {
   return points;
 }
 
+const LARGE = join(import.meta.dirname, '../../../shared/datasets/urban100-val/img_092.png');
+
+/** One request with the workerd process's RSS sampled while it runs. */
+async function sampled(worker: RunningWorker, path: string, body: Uint8Array<ArrayBuffer>) {
+  await new Promise((r) => setTimeout(r, 500));
+  const idle = worker.memory().rss;
+  let peak = idle;
+  const timer = setInterval(() => (peak = Math.max(peak, worker.memory().rss)), 25);
+  const t0 = performance.now();
+  const res = await fetch(`${worker.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  return { status: res.status, ms: Math.round(ms), bytes, idleRssMB: Math.round(idle / 2 ** 20), peakGrowthMB: Math.round((peak - idle) / 2 ** 20) };
+}
+
+async function largeImage(worker: RunningWorker) {
+  if (!existsSync(LARGE)) return undefined;
+  const body = new Uint8Array(await readFile(LARGE));
+  const { width, height } = await sharp(body).metadata();
+  const up = await sampled(worker, '/v1/upscale', body);
+  const out = up.status === 200 ? await sharp(up.bytes).metadata() : undefined;
+  const evaluate = await sampled(worker, '/v1/evaluate', body);
+  const lrMP = (width! * height!) / 1e6;
+  return {
+    input: `${width}x${height} (urban100-val ${LARGE.split('/').pop()})`,
+    upscale: { status: up.status, output: out && `${out.width}x${out.height}`, latencyMs: up.ms, workerdIdleRssMB: up.idleRssMB, workerdPeakGrowthMB: up.peakGrowthMB, cpuMsPerLrMegapixel: Math.round(up.ms / lrMP) },
+    evaluate: { status: evaluate.status, latencyMs: evaluate.ms, body: new TextDecoder().decode(evaluate.bytes).slice(0, 300), workerdPeakGrowthMB: evaluate.peakGrowthMB },
+  };
+}
+
+/** The engine alone on the shipped default model: whole image (tile 0), 256², median of RUNS after a warm-up. */
+async function engineWholeImage(dir: string) {
+  await initBackend({ prefer: 'wasm', log: null });
+  const manifest = parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+  const entry = manifest.models.find((m) => m.default) ?? manifest.models[0];
+  const { generator } = await loadFile(new Uint8Array(await readFile(join(dir, entry.file))));
+  const size = 256;
+  const px = new Uint8Array(size * size * 3);
+  for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
+  const upscaler = Upscaler.forGenerator(generator);
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const t0 = performance.now();
+    await upscaler.upscale({ width: size, height: size, channels: 3, data: px }, { tile: 0 });
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  disposeParams(generator.params);
+  return { input: `${size}x${size}`, lrMegapixelsPerSecond: Number(((size * size) / 1e6 / (median(times) / 1000)).toFixed(4)) };
+}
+
 /** Both runtimes serving the models of `dir`. */
-async function measureRuntimes(dir: string) {
+async function measureRuntimes(dir: string, withLarge = false, sizes = SIZES) {
   const worker = await startWorker(dir);
   let workerd;
+  let large;
   try {
-    workerd = await measure(worker.url);
+    workerd = await measure(worker.url, sizes);
+    if (withLarge) large = await largeImage(worker);
   } finally {
     await worker.stop();
   }
@@ -96,7 +155,7 @@ async function measureRuntimes(dir: string) {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   try {
-    return { workerd, node: await measure(`http://127.0.0.1:${(server.address() as AddressInfo).port}`) };
+    return { workerd, node: await measure(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, sizes), large };
   } finally {
     server.close();
   }
@@ -107,10 +166,16 @@ export const edgeApiSection: BenchSection = {
   description: 'POST /v1/upscale latency and LR MP/s in workerd and Node (shipped default model and an x4v3-sized SRVGG, 128/256 px)',
   async run() {
     const tiles = { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile };
-    const shipped = existsSync(join(SHIPPED_MODELS, 'manifest.json')) ? { model: 'shipped default', ...(await measureRuntimes(SHIPPED_MODELS)) } : undefined;
+    let shipped;
+    if (existsSync(join(SHIPPED_MODELS, 'manifest.json'))) {
+      const engine = await engineWholeImage(SHIPPED_MODELS);
+      const http = await measureRuntimes(SHIPPED_MODELS, true);
+      const at256 = http.workerd.find((p) => p.input === '256x256')!;
+      shipped = { model: 'shipped default', engineWholeImage: engine, httpOverEngineAt256: { workerd: Number((at256.lrMegapixelsPerSecond / engine.lrMegapixelsPerSecond).toFixed(3)), node: Number((http.node.find((p) => p.input === '256x256')!.lrMegapixelsPerSecond / engine.lrMegapixelsPerSecond).toFixed(3)) }, ...http };
+    }
     const dir = await modelsDir();
     try {
-      return { tiles, shipped, x4v3Size: { model: { arch: 'SRVGGNetCompact', ...MODEL }, ...(await measureRuntimes(dir)) } };
+      return { tiles, shipped, x4v3Size: { model: { arch: 'SRVGGNetCompact', ...MODEL }, ...(await measureRuntimes(dir, false, [128])) } };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

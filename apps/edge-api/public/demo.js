@@ -1,6 +1,6 @@
 // The demo page: talks to the same /v1 API as any client.
 const $ = (id) => document.getElementById(id);
-const state = { file: null, models: [] };
+const state = { file: null, models: [], limits: null, shown: false, rerender: 0 };
 
 function setStatus(text, isError = false) {
   $('status').textContent = text;
@@ -36,7 +36,10 @@ function syncAlpha() {
 async function loadModels() {
   const res = await fetch('/v1/models', { headers: authHeaders() });
   if (!res.ok) throw new Error(await apiError(res));
-  state.models = (await res.json()).models;
+  const body = await res.json();
+  state.models = body.models;
+  state.limits = body.limits ?? null;
+  showLimits();
   $('model').replaceChildren(
     ...state.models.map((m) => {
       const o = new Option(`${m.name} (x${m.scale}, ${m.architecture})`, m.name, m.default, m.default);
@@ -46,12 +49,40 @@ async function loadModels() {
   syncAlpha();
 }
 
-function chooseFile(file) {
+function showLimits() {
+  const l = state.limits;
+  if (!l) return;
+  const side = Math.floor(Math.sqrt(l.maxInputPixels));
+  $('limits').textContent = `Up to ${(l.maxInputPixels / 1e6).toFixed(2)} MP input (e.g. ${side}×${side}) and ${Math.round(l.maxBodyBytes / 2 ** 20)} MiB; JPEG/WebP output up to ${(l.maxBufferedOutputPixels / 1e6).toFixed(1)} MP (PNG is streamed).`;
+}
+
+/** Hides a previous result so an error never stands next to stale pictures or numbers. */
+function clearResult() {
+  for (const id of ['before', 'after']) {
+    if ($(id).src.startsWith('blob:')) URL.revokeObjectURL($(id).src);
+    $(id).removeAttribute('src');
+  }
+  $('result').hidden = true;
+  $('metrics').hidden = true;
+  state.shown = false;
+}
+
+async function chooseFile(file) {
   if (!file) return;
+  clearResult();
   state.file = file;
-  $('upscale').disabled = false;
-  $('evaluate').disabled = false;
-  setStatus(`${file.name} (${Math.round(file.size / 1024)} KiB) ready`);
+  const l = state.limits;
+  let tooBig = l && file.size > l.maxBodyBytes ? `${Math.round(file.size / 2 ** 20)} MiB is over the ${Math.round(l.maxBodyBytes / 2 ** 20)} MiB limit` : '';
+  try {
+    const bitmap = await createImageBitmap(file);
+    if (!tooBig && l && bitmap.width * bitmap.height > l.maxInputPixels) tooBig = `${bitmap.width}×${bitmap.height} is over the ${(l.maxInputPixels / 1e6).toFixed(2)} MP limit`;
+    bitmap.close();
+  } catch {
+    // not decodable here; the server will say why
+  }
+  $('upscale').disabled = Boolean(tooBig);
+  $('evaluate').disabled = Boolean(tooBig);
+  setStatus(tooBig ? `${file.name}: ${tooBig}` : `${file.name} (${Math.round(file.size / 1024)} KiB) ready`, Boolean(tooBig));
 }
 
 function showMetrics(rows) {
@@ -92,6 +123,8 @@ async function upscale() {
     $('download').href = url;
     $('download').download = `upscaled.${$('format').value}`;
     $('result').hidden = false;
+    state.shown = true;
+    $('consistency-note').hidden = false;
     const h = (name) => res.headers.get(name) ?? '–';
     showMetrics([
       ['Model', h('X-SR-Model')],
@@ -105,6 +138,7 @@ async function upscale() {
     ]);
     setStatus('Done');
   } catch (err) {
+    clearResult();
     setStatus(err.message, true);
   } finally {
     $('upscale').disabled = false;
@@ -121,6 +155,7 @@ async function evaluate() {
     });
     if (!res.ok) throw new Error(await apiError(res));
     const r = await res.json();
+    $('consistency-note').hidden = true;
     showMetrics([
       ['Model', r.model],
       ['Scale', `x${r.scale}`],
@@ -132,6 +167,7 @@ async function evaluate() {
     ]);
     setStatus('Done');
   } catch (err) {
+    clearResult();
     setStatus(err.message, true);
   }
 }
@@ -152,6 +188,9 @@ $('model').addEventListener('change', syncAlpha);
 $('alpha').addEventListener('input', () => {
   $('alpha').dataset.touched = '1';
   syncAlpha();
+  // A shown result follows the slider, once it rests for a moment.
+  clearTimeout(state.rerender);
+  if (state.shown && state.file) state.rerender = setTimeout(upscale, 400);
 });
 $('after').addEventListener('load', () => {
   $('compare').style.width = `${$('after').naturalWidth}px`;

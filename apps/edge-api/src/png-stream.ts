@@ -26,8 +26,7 @@ export function pngStream(encoder: PngRowEncoder, first: RowBand, reader: BandRe
         if (!started) {
           started = true;
           controller.enqueue(encoder.header());
-          const bytes = bytesOf(first);
-          if (bytes.length > 0) controller.enqueue(bytes);
+          for (const bytes of bytesOf(first)) controller.enqueue(bytes);
         } else {
           const band = await reader.next();
           if (!band) {
@@ -35,8 +34,7 @@ export function pngStream(encoder: PngRowEncoder, first: RowBand, reader: BandRe
             await end();
             return;
           }
-          const bytes = bytesOf(band);
-          if (bytes.length > 0) controller.enqueue(bytes);
+          for (const bytes of bytesOf(band)) controller.enqueue(bytes);
         }
         // Waiting for the client to read on.
         stall = setTimeout(() => {

@@ -26,6 +26,21 @@ export function checkWork(work: WorkEstimate, maxGflop: number, what: string): v
   }
 }
 
+/**
+ * The default tile for an image: of the tiles from `largest` down to half of it (and at least the minimum), the one
+ * whose windows cover the fewest pixels (ties: the larger). 256² with a largest tile of 128 runs as 2x2 exact tiles
+ * instead of leaving a shifted last tile that mostly recomputes its neighbour.
+ */
+export function chooseTile(upscaler: Upscaler, width: number, height: number, largest: number, overlap: number): number {
+  let best = largest;
+  let bestPixels = Infinity;
+  for (let t = largest; t >= Math.max(minTile(overlap), Math.ceil(largest / 2)); t--) {
+    const pixels = estimateWork(upscaler, width, height, t, 1).pixels;
+    if (pixels < bestPixels) [best, bestPixels] = [t, pixels];
+  }
+  return best;
+}
+
 /** Smallest tile: at least twice the model's context overlap, so context is at most (1 + 2·½)² = 4× the tile's own pixels. */
 export const minTile = (overlap: number): number => Math.max(16, 2 * overlap);
 

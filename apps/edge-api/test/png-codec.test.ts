@@ -55,7 +55,7 @@ describe('row-streaming PNG encoder', () => {
     const parts = [enc.header()];
     for (let y = 0; y < height; y += 8) {
       const rows = Math.min(8, height - y);
-      parts.push(enc.addRows(data.subarray(y * width * channels, (y + rows) * width * channels), rows));
+      parts.push(...enc.addRows(data.subarray(y * width * channels, (y + rows) * width * channels), rows));
     }
     const png = Buffer.concat(parts);
     expect(Array.from(decodePng(png).data)).toEqual(Array.from(data));

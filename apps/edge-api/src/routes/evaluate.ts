@@ -6,7 +6,7 @@ import { readImageInput } from '../input.ts';
 import { Job } from '../job.ts';
 import { decodeInput, engineRgb } from '../pipeline.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, estimateWork } from '../work.ts';
+import { checkTile, checkWork, chooseTile, estimateWork } from '../work.ts';
 import { ERROR_RESPONSES, EvaluateQuery, EvaluateResult, IMAGE_BODY } from './schemas.ts';
 
 const route = createRoute({
@@ -49,8 +49,9 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
       timing.record('queue', performance.now() - t0);
       const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
       const [lrWidth, lrHeight] = [Math.floor(input.header.width / scale), Math.floor(input.header.height / scale)];
-      const tile = query.tile ?? ctx.config.defaultTile;
-      checkTile(tile, lrWidth, lrHeight, lease.upscaler.plan(lrWidth, lrHeight, { tile }).pad, ctx.config.maxTile);
+      const overlap = lease.upscaler.plan(lrWidth, lrHeight, { tile: 0 }).pad;
+      const tile = query.tile ?? chooseTile(lease.upscaler, lrWidth, lrHeight, ctx.config.defaultTile, overlap);
+      checkTile(tile, lrWidth, lrHeight, overlap, ctx.config.maxTile);
       checkWork(estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel), ctx.config.maxWorkGflop, `the ${lrWidth}x${lrHeight} LR image at tile ${tile}`);
       const decoded = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
       const { hr, lr } = await timing.measure('degrade', () => makeSrPair(decoded, scale));

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App, RouteContext } from '../deps.ts';
-import { Health, ModelInfo } from './schemas.ts';
+import { ERROR_RESPONSES, Health, Limits, ModelInfo } from './schemas.ts';
 import { z } from '@hono/zod-openapi';
 
 const modelsRoute = createRoute({
@@ -8,7 +8,11 @@ const modelsRoute = createRoute({
   path: '/v1/models',
   operationId: 'listModels',
   summary: 'List the models',
-  responses: { 200: { description: 'The models of the manifest', content: { 'application/json': { schema: z.object({ models: z.array(ModelInfo) }) } } } },
+  responses: {
+    200: { description: 'The models of the manifest and the request limits', content: { 'application/json': { schema: z.object({ models: z.array(ModelInfo), limits: Limits }) } } },
+    401: ERROR_RESPONSES[401],
+    503: ERROR_RESPONSES[503],
+  },
 });
 
 const healthRoute = createRoute({
@@ -39,7 +43,8 @@ export function registerMeta(app: App, ctx: RouteContext): void {
       quality: e.quality,
       health: ctx.models.healthOf(e.name).state,
     }));
-    return c.json({ models }, 200);
+    const { maxInputPixels, maxBodyBytes, maxWorkGflop, maxBufferedOutputPixels, maxTile, defaultTile } = ctx.config;
+    return c.json({ models, limits: { maxInputPixels, maxBodyBytes, maxWorkGflop, maxBufferedOutputPixels, maxTile, defaultTile } }, 200);
   });
 
   app.openapi(healthRoute, async (c) => {

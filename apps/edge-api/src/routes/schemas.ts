@@ -104,3 +104,14 @@ export const Health = z
     models: z.record(z.string(), z.object({ state: z.string(), error: z.string().optional(), loadMs: z.number().optional() })),
   })
   .openapi('Health');
+
+export const Limits = z
+  .object({
+    maxInputPixels: z.number().int(),
+    maxBodyBytes: z.number().int(),
+    maxWorkGflop: z.number(),
+    maxBufferedOutputPixels: z.number().int(),
+    maxTile: z.number().int(),
+    defaultTile: z.number().int(),
+  })
+  .openapi('Limits');

@@ -10,7 +10,7 @@ import { Job } from '../job.ts';
 import { consistencyOfTop, decodeInput, engineRgb } from '../pipeline.ts';
 import { pngStream } from '../png-stream.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, estimateWork } from '../work.ts';
+import { checkTile, checkWork, chooseTile, estimateWork } from '../work.ts';
 import { binary, ERROR_RESPONSES, IMAGE_BODY, SR_HEADERS, UpscaleQuery } from './schemas.ts';
 
 const route = createRoute({
@@ -67,7 +67,6 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
     const entry = await ctx.models.entry(query.model);
     const input = await readImageInput(c, config.maxInputPixels);
     const format = query.format ?? 'png';
-    const tile = query.tile ?? config.defaultTile;
     checkBufferedOutput(format, input, entry.scale, config.maxBufferedOutputPixels);
     const t0 = performance.now();
     const job = await Job.start(ctx.queue, c.req.raw.signal);
@@ -77,7 +76,9 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
       const { width, height } = input.header;
       const upscaler = lease.upscaler;
-      checkTile(tile, width, height, upscaler.plan(width, height, { tile }).pad, config.maxTile);
+      const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
+      const tile = query.tile ?? chooseTile(upscaler, width, height, config.defaultTile, overlap);
+      checkTile(tile, width, height, overlap, config.maxTile);
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
       const lr = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));

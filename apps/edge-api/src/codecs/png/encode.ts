@@ -25,6 +25,7 @@ export class PngRowEncoder {
   private readonly zlib: Zlib;
   private pending: Uint8Array[] = [];
   private rowsWritten = 0;
+  private readonly row: Uint8Array;
 
   constructor(
     readonly width: number,
@@ -35,6 +36,7 @@ export class PngRowEncoder {
   ) {
     this.bpp = channels * (bitDepth / 8);
     this.rowBytes = width * this.bpp;
+    this.row = new Uint8Array(this.rowBytes + 1);
     this.zlib = new Zlib({ level: level as 1 }, (chunk) => this.pending.push(chunk));
   }
 
@@ -48,17 +50,19 @@ export class PngRowEncoder {
     return concat([PNG_SIGNATURE, encodeChunk('IHDR', ihdr)]);
   }
 
-  /** `rows` full rows of interleaved samples → the IDAT chunk for them (empty when deflate has not emitted yet); IEND after the last row. */
-  addRows(data: Uint8Array | Uint16Array, rows: number): Uint8Array {
+  /**
+   * `rows` full rows of interleaved samples → the IDAT chunks deflate emitted for them (none yet, often), and IEND
+   * after the last row. Rows are filtered one at a time into a reused buffer, so a band costs no copy of itself.
+   */
+  addRows(data: Uint8Array | Uint16Array, rows: number): Uint8Array[] {
     if (data.length !== rows * this.width * this.channels) throw new RangeError(`expected ${rows} rows of ${this.width}x${this.channels} samples, got ${data.length}`);
     if (this.rowsWritten + rows > this.height) throw new RangeError(`more than the ${this.height} rows of the image`);
-    const filtered = new Uint8Array(rows * (this.rowBytes + 1));
     const { bpp, rowBytes } = this;
     const wide = this.bitDepth === 16;
+    const filtered = this.row;
     for (let y = 0; y < rows; y++) {
-      const o = y * (rowBytes + 1);
-      filtered[o] = 1; // Sub
-      const line = filtered.subarray(o + 1, o + 1 + rowBytes);
+      filtered[0] = 1; // Sub
+      const line = filtered.subarray(1);
       if (wide) {
         const src = y * this.width * this.channels;
         for (let i = 0; i < rowBytes >> 1; i++) {
@@ -69,20 +73,18 @@ export class PngRowEncoder {
         line.set(data.subarray(y * rowBytes, (y + 1) * rowBytes));
       }
       for (let i = rowBytes - 1; i >= bpp; i--) line[i] = (line[i] - line[i - bpp]) & 0xff;
+      // fflate copies what it is given into its own window, so the row buffer can be reused at once.
+      this.zlib.push(filtered, ++this.rowsWritten === this.height);
     }
-    this.rowsWritten += rows;
-    const last = this.rowsWritten === this.height;
-    this.zlib.push(filtered, last);
-    const parts: Uint8Array[] = [];
-    if (this.pending.length > 0) parts.push(encodeChunk('IDAT', concat(this.pending)));
+    const parts = this.pending.map((chunk) => encodeChunk('IDAT', chunk));
     this.pending = [];
-    if (last) parts.push(encodeChunk('IEND', new Uint8Array(0)));
-    return parts.length === 0 ? new Uint8Array(0) : concat(parts);
+    if (this.rowsWritten === this.height) parts.push(encodeChunk('IEND', new Uint8Array(0)));
+    return parts;
   }
 }
 
 /** A whole image as one PNG (small images, tests). */
 export function encodePng(image: { width: number; height: number; channels: 1 | 2 | 3 | 4; bitDepth: 8 | 16; data: Uint8Array | Uint16Array }, level?: number): Uint8Array {
   const enc = new PngRowEncoder(image.width, image.height, image.channels, image.bitDepth, level);
-  return concat([enc.header(), enc.addRows(image.data, image.height)]);
+  return concat([enc.header(), ...enc.addRows(image.data, image.height)]);
 }
