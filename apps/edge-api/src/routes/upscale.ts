@@ -82,8 +82,11 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
       const lr = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
-      const reader = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
-      const first = (await timing.measure('infer', () => reader.next()))!;
+      // The engine starts computing in BandReader's constructor (wasm kernels run synchronously), so it is timed too.
+      const [reader, first] = await timing.measure('infer', async () => {
+        const r = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
+        return [r, (await r.next())!] as const;
+      });
       const check = await timing.measure('check', () => consistencyOfTop(first, lr, lease.scale));
       const headers = {
         'Content-Type': MEDIA_TYPES[format],
