@@ -14,7 +14,9 @@ export async function decodeInput(codec: Codec, input: ImageInput): Promise<Deco
     throw new ApiError(400, 'undecodable', `the ${input.header.format} image could not be decoded: ${(err as Error).message}`);
   }
   const { width, height } = input.header;
-  if (image.width !== width || image.height !== height) {
+  // EXIF orientations 5..8 swap the stored sides.
+  const fits = (image.width === width && image.height === height) || (input.header.format === 'jpeg' && image.width === height && image.height === width);
+  if (!fits) {
     throw new ApiError(400, 'undecodable', `the header says ${width}x${height} but the pixels are ${image.width}x${image.height}`);
   }
   return image;

@@ -3,8 +3,13 @@ import type { BandReader } from './band-reader.ts';
 import type { PngRowEncoder } from './codecs/png/encode.ts';
 import type { Job } from './job.ts';
 
-/** A client that reads nothing for this long loses its job (it would hold the inference slot for as long as it likes). */
-export const STALL_MS = 30_000;
+/**
+ * A client that takes nothing for this long loses its job: it would hold the inference slot for as long as it likes.
+ * It is also how a disconnect ends a job under `wrangler dev`, whose local proxy passes neither the disconnect
+ * (request.signal) nor a cancel of the body on to the worker (checked: the body is simply no longer read). 10 s is
+ * enough for a ~100 KB/s client to take one band of a 4096-px-wide result.
+ */
+export const STALL_MS = 10_000;
 
 /**
  * The PNG response body: signature + IHDR and the first band at once, then one IDAT per band as the client reads

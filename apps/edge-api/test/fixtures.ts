@@ -2,7 +2,7 @@
  * Test models with random weights (no trained model is needed): a tiny SRVGG x4 with a GAN partner
  * (α supported), a tiny RRDBNet x2, and a model whose file does not match its manifest entry.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -25,8 +25,13 @@ export interface ModelsDir {
   broken: string;
 }
 
-/** `withBroken`: adds 'broken', whose file is replaced after the manifest recorded it. */
-export async function makeModelsDir(withBroken = true): Promise<ModelsDir> {
+const SHIPPED_PSNR = join(import.meta.dirname, '../public/models/edge-x4-psnr.safetensors');
+
+/**
+ * `withBroken`: adds 'broken', whose file is replaced after the manifest recorded it; `withShipped`: adds the shipped
+ * edge-x4 PSNR weights as 'edge-x4' (trained, so colours and markers survive the upscale).
+ */
+export async function makeModelsDir(withBroken = true, withShipped = false): Promise<ModelsDir> {
   await initBackend({ prefer: 'wasm', log: null });
   const dir = await mkdtemp(join(tmpdir(), 'sr-edge-models-'));
   await writeModel(dir, 'tiny-x4-psnr.safetensors', 'SRVGGNetCompact', SRVGG, 1);
@@ -36,6 +41,10 @@ export async function makeModelsDir(withBroken = true): Promise<ModelsDir> {
     { name: 'tiny-x4', file: 'tiny-x4-psnr.safetensors', gan: 'tiny-x4-gan.safetensors', default: true, defaultAlpha: 0.5 },
     { name: 'tiny-rrdb-x2', file: 'tiny-rrdb-x2.safetensors', quality: [{ dataset: 'random', psnrY: 10, ssimY: 0.1 }] },
   ];
+  if (withShipped) {
+    await copyFile(SHIPPED_PSNR, join(dir, 'edge-x4.safetensors'));
+    specs.push({ name: 'edge-x4', file: 'edge-x4.safetensors' });
+  }
   if (withBroken) {
     await writeModel(dir, 'broken.safetensors', 'SRVGGNetCompact', SRVGG, 4);
     specs.push({ name: 'broken', file: 'broken.safetensors' });

@@ -7,6 +7,8 @@ import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
 import type { ImageU8 } from '@sr/metrics';
+import { applyOrientation, type ExifOrientation } from '@sr/model';
+import { jpegOrientation } from './exif.ts';
 import { decodePng } from './png/decode.ts';
 import type { BufferedFormat, Codec, DecodedImage } from './types.ts';
 import type { ImageFormat } from './sniff.ts';
@@ -19,7 +21,7 @@ export interface PortableWasm {
   webpEncode: WebAssembly.Module;
 }
 
-/** RGBA from the wasm decoders; JPEG has no alpha, so its (opaque) alpha is dropped. */
+/** RGBA from the wasm decoders; JPEG has no alpha, so its (opaque) alpha is dropped. EXIF orientation is applied (JPEG). */
 function fromRgba(img: { width: number; height: number; data: Uint8ClampedArray }, keepAlpha: boolean): DecodedImage {
   const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.length);
   if (keepAlpha) return { width: img.width, height: img.height, channels: 4, bitDepth: 8, data };
@@ -35,7 +37,7 @@ function fromRgba(img: { width: number; height: number; data: Uint8ClampedArray 
 
 /** A minimal ImageData for runtimes without one (the jsquash encoders read width/height/data only). */
 function imageData(image: ImageU8): ImageData {
-  const data = toRgba(image);
+  const data = image.channels === 4 ? new Uint8ClampedArray(image.data) : toRgba(image);
   const Ctor = (globalThis as { ImageData?: typeof ImageData }).ImageData;
   if (Ctor) return new Ctor(data, image.width, image.height);
   return { width: image.width, height: image.height, data, colorSpace: 'srgb' } as ImageData;
@@ -56,7 +58,7 @@ export function createPortableCodec(wasm: PortableWasm): Codec {
       const buffer = bytes.slice().buffer;
       if (format === 'jpeg') {
         await initJpegDecode(wasm.jpegDecode);
-        return fromRgba(await decodeJpeg(buffer), false);
+        return applyOrientation(fromRgba(await decodeJpeg(buffer), false), jpegOrientation(bytes) as ExifOrientation) as DecodedImage;
       }
       await initWebpDecode(wasm.webpDecode);
       return fromRgba(await decodeWebp(buffer), true);

@@ -16,8 +16,8 @@ export type BufferedFormat = Exclude<ImageFormat, 'png'>;
 /** Image codec of one runtime: decoders (PNG in both runtimes is png/decode.ts) and the whole-image JPEG/WebP encoders. */
 export interface Codec {
   name: string;
-  /** Errors on broken data. */
+  /** EXIF orientation applied; errors on broken data. */
   decode(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage>;
-  /** `quality` 1..100. */
+  /** RGB, or RGBA for WebP; `quality` 1..100. */
   encode(image: ImageU8, format: BufferedFormat, quality: number): Promise<Uint8Array>;
 }

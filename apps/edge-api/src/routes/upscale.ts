@@ -3,7 +3,10 @@ import type { Context } from 'hono';
 import type { App, RouteContext } from '../deps.ts';
 import { BandReader } from '../band-reader.ts';
 import { MEDIA_TYPES } from '../codecs/sniff.ts';
-import { PngRowEncoder } from '../codecs/png/encode.ts';
+import { encodePng, PngRowEncoder } from '../codecs/png/encode.ts';
+import { describeKind, forBufferedFormat, isPlainRgb } from '../kinds.ts';
+import { upscaleImage, type PixelImage } from '@sr/model';
+import type { ImageU8 } from '@sr/metrics';
 import { ApiError } from '../errors.ts';
 import { readImageInput, type ImageInput } from '../input.ts';
 import { Job } from '../job.ts';
@@ -47,14 +50,14 @@ function keepAliveUntil(c: Context, done: Promise<void>): void {
   ctx.waitUntil(done);
 }
 
-/** JPEG/WebP encoders take the whole output image; PNG is streamed. */
-function checkBufferedOutput(format: string, input: ImageInput, scale: number, maxPixels: number): void {
+/** JPEG/WebP encoders take the whole output image, and so does every image kind but 8-bit RGB; 8-bit RGB to PNG is streamed. */
+function checkBufferedOutput(what: string, input: ImageInput, scale: number, maxPixels: number): void {
   const pixels = input.header.width * scale * input.header.height * scale;
-  if (format !== 'png' && pixels > maxPixels) {
+  if (pixels > maxPixels) {
     throw new ApiError(
       413,
       'too_many_pixels',
-      `format=${format} encodes the whole ${input.header.width * scale}x${input.header.height * scale} result at once, over the ${maxPixels}-pixel limit for buffered output (MAX_BUFFERED_OUTPUT_PIXELS); format=png is streamed and has no such limit`,
+      `${what} is upscaled and encoded as a whole ${input.header.width * scale}x${input.header.height * scale} image, over the ${maxPixels}-pixel limit for buffered output (MAX_BUFFERED_OUTPUT_PIXELS); 8-bit RGB to format=png is streamed and has no such limit`,
     );
   }
 }
@@ -67,7 +70,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
     const entry = await ctx.models.entry(query.model);
     const input = await readImageInput(c, config.maxInputPixels);
     const format = query.format ?? 'png';
-    checkBufferedOutput(format, input, entry.scale, config.maxBufferedOutputPixels);
+    if (format !== 'png') checkBufferedOutput(`format=${format}`, input, entry.scale, config.maxBufferedOutputPixels);
     const t0 = performance.now();
     const job = await Job.start(ctx.queue, c.req.raw.signal);
     let streaming = false;
@@ -81,14 +84,8 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       checkTile(tile, width, height, overlap, config.maxTile);
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
-      const lr = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
-      // The engine starts computing in BandReader's constructor (wasm kernels run synchronously), so it is timed too.
-      const [reader, first] = await timing.measure('infer', async () => {
-        const r = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
-        return [r, (await r.next())!] as const;
-      });
-      const check = await timing.measure('check', () => consistencyOfTop(first, lr, lease.scale));
-      const headers = {
+      const decoded = await timing.measure('decode', () => decodeInput(ctx.codec, input));
+      const headersFor = (check: { psnr: number; ssim: number | null }) => ({
         'Content-Type': MEDIA_TYPES[format],
         'X-SR-Model': lease.entry.name,
         'X-SR-Alpha': lease.alpha == null ? 'none' : String(lease.alpha),
@@ -96,18 +93,36 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
         'X-SR-Tiles': String(work.tiles),
         'X-SR-Consistency-PSNR': check.psnr.toFixed(3),
         'X-SR-Consistency-SSIM': check.ssim == null ? 'n/a' : check.ssim.toFixed(5),
-      };
+      });
+      if (!isPlainRgb(decoded)) {
+        checkBufferedOutput(`a ${describeKind(decoded)} image`, input, lease.scale, config.maxBufferedOutputPixels);
+        const out = await timing.measure('infer', () => upscaleImage(upscaler, decoded as PixelImage, { tile, signal: job.signal }));
+        const rgb = engineRgb(out);
+        const check = await timing.measure('check', () => consistencyOfTop({ y: 0, ...rgb }, engineRgb(decoded), lease.scale));
+        const body = await timing.measure('encode', async () =>
+          format === 'png' ? encodePng(out, config.pngLevel) : ctx.codec.encode(forBufferedFormat(out, format), format, query.quality ?? 90),
+        );
+        return c.body(body as Uint8Array<ArrayBuffer>, 200, { ...headersFor(check), 'Server-Timing': timing.header() });
+      }
+      const lr = decoded as ImageU8;
+      // The engine starts computing in BandReader's constructor (wasm kernels run synchronously), so it is timed too.
+      const [reader, first] = await timing.measure('infer', async () => {
+        const r = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
+        return [r, (await r.next())!] as const;
+      });
+      const check = await timing.measure('check', () => consistencyOfTop(first, lr, lease.scale));
+      const headers = headersFor(check);
       if (format === 'png') {
-        const encoder = new PngRowEncoder(first.width, height * lease.scale, 3, 8, config.pngLevel);
+        const encoder = new PngRowEncoder(first.width, lr.height * lease.scale, 3, 8, config.pngLevel);
         c.header('Server-Timing', timing.header());
         streaming = true;
         keepAliveUntil(c, job.finished);
         return c.body(pngStream(encoder, first, reader, job), 200, headers);
       }
       const sr = await timing.measure('infer-rest', async () => {
-        const data = new Uint8Array(first.width * height * lease.scale * 3);
+        const data = new Uint8Array(first.width * lr.height * lease.scale * 3);
         for (let band: typeof first | null = first; band; band = await reader.next()) data.set(band.data, band.y * first.width * 3);
-        return { width: first.width, height: height * lease.scale, channels: 3, data };
+        return { width: first.width, height: lr.height * lease.scale, channels: 3, data };
       });
       const body = await timing.measure('encode', () => ctx.codec.encode(sr, format, query.quality ?? 90));
       return c.body(body as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Server-Timing': timing.header() });
