@@ -5,8 +5,8 @@
  * size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not depend on them).
  * Each point: one warm-up request, then the median of `runs`. With the shipped model also: the engine's whole-image LR MP/s
  * at 256² in this process (tfjs wasm, 1 thread) and the HTTP/engine ratio; one large urban100-val image (when ../shared
- * is there) upscaled and evaluated in workerd with the workerd process's resident memory sampled every 25 ms (peak minus
- * the idle level before the request: what the isolate's JS heap, wasm memories and buffers grew by), and CPU ms per LR MP.
+ * is there) upscaled and evaluated in workerd with the isolate's heap (JS heap + ArrayBuffer/wasm backing stores, through
+ * the inspector) and the workerd process's resident memory sampled every 25 ms, and CPU ms per LR MP.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
 import { NODE_DEFAULTS, WORKERD_DEFAULTS } from '../../apps/edge-api/src/config.ts';
 import { createNodeApp } from '../../apps/edge-api/src/node.ts';
-import { startWorker, type RunningWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
+import { openHeapProbe, startWorker, type RunningWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
 import type { BenchSection } from './section.ts';
 
 const SIZES = [128, 256];
@@ -91,18 +91,47 @@ async function measure(url: string, sizes = SIZES) {
 
 const LARGE = join(import.meta.dirname, '../../../shared/datasets/urban100-val/img_092.png');
 
-/** One request with the workerd process's RSS sampled while it runs. */
+const MB = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/**
+ * One request with the worker sampled every 25 ms while it runs: the isolate's heap through the inspector (JS heap in
+ * use, ArrayBuffer backing stores: pixel buffers and wasm memories), and the workerd process's resident set.
+ */
 async function sampled(worker: RunningWorker, path: string, body: Uint8Array<ArrayBuffer>) {
   await new Promise((r) => setTimeout(r, 500));
-  const idle = worker.memory().rss;
-  let peak = idle;
-  const timer = setInterval(() => (peak = Math.max(peak, worker.memory().rss)), 25);
+  const heap = await openHeapProbe(worker.inspectorPort);
+  const idle = { rss: worker.memory().rss, ...(await heap.read()) };
+  const peak = { ...idle, isolate: idle.jsUsed + idle.backingStore };
+  let busy = false;
+  const timer = setInterval(async () => {
+    peak.rss = Math.max(peak.rss, worker.memory().rss);
+    if (busy) return;
+    busy = true;
+    const h = await heap.read();
+    busy = false;
+    peak.jsUsed = Math.max(peak.jsUsed, h.jsUsed);
+    peak.backingStore = Math.max(peak.backingStore, h.backingStore);
+    peak.isolate = Math.max(peak.isolate, h.jsUsed + h.backingStore);
+  }, 25);
   const t0 = performance.now();
   const res = await fetch(`${worker.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
   const bytes = new Uint8Array(await res.arrayBuffer());
   const ms = performance.now() - t0;
   clearInterval(timer);
-  return { status: res.status, ms: Math.round(ms), bytes, idleRssMB: Math.round(idle / 2 ** 20), peakGrowthMB: Math.round((peak - idle) / 2 ** 20) };
+  heap.close();
+  return {
+    status: res.status,
+    ms: Math.round(ms),
+    bytes,
+    memory: {
+      isolatePeakMB: MB(peak.isolate),
+      jsHeapPeakMB: MB(peak.jsUsed),
+      backingStorePeakMB: MB(peak.backingStore),
+      isolateIdleMB: MB(idle.jsUsed + idle.backingStore),
+      processRssIdleMB: MB(idle.rss),
+      processRssPeakGrowthMB: MB(peak.rss - idle.rss),
+    },
+  };
 }
 
 async function largeImage(worker: RunningWorker) {
@@ -115,8 +144,8 @@ async function largeImage(worker: RunningWorker) {
   const lrMP = (width! * height!) / 1e6;
   return {
     input: `${width}x${height} (urban100-val ${LARGE.split('/').pop()})`,
-    upscale: { status: up.status, output: out && `${out.width}x${out.height}`, latencyMs: up.ms, workerdIdleRssMB: up.idleRssMB, workerdPeakGrowthMB: up.peakGrowthMB, cpuMsPerLrMegapixel: Math.round(up.ms / lrMP) },
-    evaluate: { status: evaluate.status, latencyMs: evaluate.ms, body: new TextDecoder().decode(evaluate.bytes).slice(0, 300), workerdPeakGrowthMB: evaluate.peakGrowthMB },
+    upscale: { status: up.status, output: out && `${out.width}x${out.height}`, latencyMs: up.ms, memory: up.memory, cpuMsPerLrMegapixel: Math.round(up.ms / lrMP) },
+    evaluate: { status: evaluate.status, latencyMs: evaluate.ms, body: new TextDecoder().decode(evaluate.bytes).slice(0, 300), memory: evaluate.memory },
   };
 }
 

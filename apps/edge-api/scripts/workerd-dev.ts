@@ -6,6 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -15,9 +16,47 @@ import { fileURLToPath } from 'node:url';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+export interface IsolateHeap {
+  /** V8 JS heap in use and reserved. */
+  jsUsed: number;
+  jsTotal: number;
+  /** ArrayBuffer backing stores outside the JS heap: pixel buffers and the wasm memories (tfjs, codecs). */
+  backingStore: number;
+}
+
+/** Reads the isolate's heap through the worker's inspector (Chrome DevTools protocol `Runtime.getHeapUsage`). */
+export async function openHeapProbe(inspectorPort: number): Promise<{ read: () => Promise<IsolateHeap>; close: () => void }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const waiting = new Map<number, (r: { usedSize: number; totalSize: number; backingStorageSize?: number }) => void>();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(String(data));
+    waiting.get(msg.id)?.(msg.result);
+    waiting.delete(msg.id);
+  });
+  const call = (method: string) =>
+    new Promise<{ usedSize: number; totalSize: number; backingStorageSize?: number }>((resolve) => {
+      const n = ++id;
+      waiting.set(n, resolve);
+      ws.send(JSON.stringify({ id: n, method }));
+    });
+  const read = async (): Promise<IsolateHeap> => {
+    const r = await call('Runtime.getHeapUsage');
+    return { jsUsed: r.usedSize, jsTotal: r.totalSize, backingStore: r.backingStorageSize ?? 0 };
+  };
+  return { read, close: () => ws.close() };
+}
+
 export interface RunningWorker {
   url: string;
   logs: () => string;
+  /** The inspector (Chrome DevTools protocol) of the worker's isolate. */
+  inspectorPort: number;
   /** Resident memory of the workerd process(es) of this worker (VmRSS and its peak VmHWM), bytes; Linux only. */
   memory: () => { rss: number; peak: number };
   stop: () => Promise<void>;
@@ -128,5 +167,5 @@ export async function startWorker(modelsDir: string, vars: Record<string, string
     await stop();
     throw err;
   }
-  return { url, logs, stop, memory: () => workerdMemory(child.pid!) };
+  return { url, logs, stop, inspectorPort: inspector, memory: () => workerdMemory(child.pid!) };
 }
