@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { Generator } from '@sr/model';
+import type { BackendPreference } from '@sr/model/backend-choices';
+import { withBackendOption } from './backend-option.ts';
 import { CliError } from '../cli-error.ts';
 import { readImageRgb, writeImage } from '../io/image-io.ts';
 import { formatCount, importWeightsFile, parseAlpha } from './weights-io.ts';
@@ -14,7 +16,7 @@ interface Args {
   batch: number;
   alpha?: number;
   b?: string;
-  backend: 'auto' | 'wasm' | 'cpu';
+  backend: BackendPreference;
   threads: number;
   json: boolean;
 }
@@ -50,7 +52,7 @@ export const upscaleCommand: CommandModule<object, Args> = {
   command: 'upscale <input>',
   describe: 'Super-resolve one image with a model file (tiled inference; optional network interpolation)',
   builder: (y) =>
-    y
+    withBackendOption(y, 'wasm')
       .positional('input', { type: 'string', demandOption: true, describe: 'LR image (png, jpg, webp, ...)' })
       .option('model', { type: 'string', demandOption: true, describe: 'model file (.safetensors or .pth)' })
       .option('out', { type: 'string', demandOption: true, describe: 'output image; format from the extension (png, jpg, webp)' })
@@ -59,7 +61,6 @@ export const upscaleCommand: CommandModule<object, Args> = {
       .option('batch', { type: 'number', default: 1, describe: 'tiles per forward call (helps with --threads > 1)' })
       .option('b', { type: 'string', describe: 'second model for network interpolation (α = 1 end)' })
       .option('alpha', { type: 'number', describe: 'interpolation weight of --b, in [0, 1]' })
-      .option('backend', { choices: ['auto', 'wasm', 'cpu'] as const, default: 'wasm' as const, describe: 'tfjs backend' })
       .option('threads', { type: 'number', default: 1, describe: 'wasm threads' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
       .example('$0 upscale photo.png --model psnr.safetensors --out photo-x4.png', '')
