@@ -37,6 +37,8 @@ export interface InitBackendOptions {
   threads?: number;
   /** Receives one line describing each backend the first time it is initialized. Default: console.error; null silences. */
   log?: ((line: string) => void) | null;
+  /** Receives the one-line notice that an explicit 'webgpu' runs on a software adapter. Default: console.error; null silences. */
+  warn?: ((line: string) => void) | null;
 }
 
 export interface BackendInfo {
@@ -153,7 +155,9 @@ async function onceWebgpu(allowSoftware: boolean, log: (line: string) => void): 
  * usable backends (e.g. tests comparing wasm and cpu); the first wasm source/threads win.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const log = opts.log === null ? () => {} : (opts.log ?? ((line: string) => console.error(line)));
+  const toStderr = (line: string) => console.error(line);
+  const log = opts.log === null ? () => {} : (opts.log ?? toStderr);
+  const warn = opts.warn === null ? () => {} : (opts.warn ?? (opts.log ? log : toStderr));
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
     throw new Error(`initBackend: threads must be a positive integer, got ${opts.threads}`);
   }
@@ -169,6 +173,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   } else if (prefer === 'webgpu') {
     const r = await onceWebgpu(true, log);
     if ('none' in r) throw unavailable('webgpu', r.none);
+    if (r.adapter?.software && log !== warn) warn(`warning: ${describeBackend(r)}`);
     info = r;
   } else if (prefer === 'auto' && !opts.wasmModule) {
     info = await once('native', loadNative, log);
