@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerOpGradients } from '../ops/gradients.ts';
-import { BACKEND_CHOICES, type BackendPreference } from './choices.ts';
+import { BACKEND_CHOICES, softwareAdapterReason, type BackendPreference } from './choices.ts';
 import { registerWasmBackend } from './wasm.ts';
 
 // A variable specifier: bundlers for workerd must not pull in the Node-only loader.
@@ -141,7 +141,11 @@ function once(kind: string, load: () => Promise<BackendInfo | null>, log: (line:
 let webgpuProbe: Promise<BackendInfo | { none: string }> | undefined;
 async function onceWebgpu(allowSoftware: boolean, log: (line: string) => void): Promise<BackendInfo | { none: string }> {
   const done = loaded.get('webgpu');
-  if (done) return (await done)!;
+  if (done) {
+    const info = (await done)!;
+    if (!allowSoftware && info.adapter?.software) return { none: softwareAdapterReason(info.adapter) };
+    return info;
+  }
   webgpuProbe ??= loadWebgpu(allowSoftware).finally(() => (webgpuProbe = undefined));
   const r = await webgpuProbe;
   if ('none' in r) return r;

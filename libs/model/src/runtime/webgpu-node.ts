@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { softwareAdapterReason } from './choices.ts';
 
 export interface WebgpuAdapter {
   vendor: string;
@@ -117,7 +118,7 @@ export async function registerWebgpuBackend(allowSoftware: boolean): Promise<Web
   if (!allowSoftware) {
     const quiet = await probeAdapterQuietly();
     if ('none' in quiet) return quiet;
-    if (quiet.software) return { none: `the WebGPU adapter is software (${quiet.vendor} ${quiet.architecture}), slower than wasm` };
+    if (quiet.software) return { none: softwareAdapterReason(quiet) };
   }
   const adapter = await probeAdapter();
   if ('none' in adapter) return adapter;
