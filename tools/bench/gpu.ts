@@ -47,13 +47,24 @@ async function use(backend: Backend): Promise<BackendInfo> {
 
 const values = (r: StepResult) => ({ losses: r.losses, finite: r.finite, dAccuracy: r.dAccuracy, stats: r.stats });
 
-/** First step (shader compilation on webgpu) timed alone, then steps for SECONDS (at least `minSteps`), one read at the end. */
-async function timeTraining(c: TrainConfig, minSteps: number) {
+/** A generator, its psnr stepper and one random batch of the config's shape. */
+function psnrSetup(c: TrainConfig) {
   const g = newGeneratorNet(c);
   const stepper = new PsnrStepper(g, c.phases.psnr!);
   const [b, p] = [c.data.batchSize, c.data.lrPatch];
   const lr = tf.randomUniform([b, p, p, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const hr = tf.randomUniform([b, p * c.scale, p * c.scale, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const dispose = () => {
+    stepper.dispose();
+    g.dispose();
+    tf.dispose([lr, hr]);
+  };
+  return { g, stepper, lr, hr, b, p, dispose };
+}
+
+/** First step (shader compilation on webgpu) timed alone, then steps for SECONDS (at least `minSteps`), one read at the end. */
+async function timeTraining(c: TrainConfig, minSteps: number) {
+  const { g, stepper, lr, hr, b, p, dispose } = psnrSetup(c);
   let t0 = performance.now();
   await readTree(values(stepper.step(lr, hr, 0, false)));
   const warmupSeconds = (performance.now() - t0) / 1000;
@@ -66,9 +77,7 @@ async function timeTraining(c: TrainConfig, minSteps: number) {
   }
   const seconds = (performance.now() - t0) / 1000;
   const flopsPerStep = 3 * flopsPerPixel(asGenerator(g, g.vars)) * b * p * p;
-  stepper.dispose();
-  g.dispose();
-  tf.dispose([lr, hr]);
+  dispose();
   return {
     warmupSeconds: round(warmupSeconds, 2),
     steps,
@@ -79,20 +88,14 @@ async function timeTraining(c: TrainConfig, minSteps: number) {
 
 /** tf.memory() after `steps` steady steps, and whether the tensor count stayed put. */
 async function memoryAfter(c: TrainConfig, steps: number) {
-  const g = newGeneratorNet(c);
-  const stepper = new PsnrStepper(g, c.phases.psnr!);
-  const [b, p] = [c.data.batchSize, c.data.lrPatch];
-  const lr = tf.randomUniform([b, p, p, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const hr = tf.randomUniform([b, p * c.scale, p * c.scale, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const { stepper, lr, hr, dispose } = psnrSetup(c);
   let afterFirst = 0;
   for (let i = 0; i < steps; i++) {
     await readTree(values(stepper.step(lr, hr, i, false)));
     if (i === 0) afterFirst = tf.memory().numTensors;
   }
   const memory = { steps, ...tf.memory(), tensorsConstant: tf.memory().numTensors === afterFirst };
-  stepper.dispose();
-  g.dispose();
-  tf.dispose([lr, hr]);
+  dispose();
   return memory;
 }
 
