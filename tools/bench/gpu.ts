@@ -128,11 +128,11 @@ function plan(software: boolean) {
     esrgan,
     minSteps: software ? 2 : 3,
     memorySteps: software ? 5 : 50,
-    inferenceSize: software ? 32 : 128,
+    inferenceSize: software ? 16 : 128,
     convCases: software ? [{ batch: 1, size: 32, cin: 32, cout: 32, kernel: 3, stride: 1, pad: 1 }] : DEFAULT_CONV_CASES,
     rrdbBlocks,
     reduced: software
-      ? 'software adapter: batch 1 of 16² LR (edge) and 8² LR (ESRGAN), RRDBNet with 2 blocks instead of 23, memory after 5 steps, inference on 32² LR, one conv case, 2 runs'
+      ? 'software adapter: batch 1 of 16² LR (edge) and 8² LR (ESRGAN), RRDBNet with 2 blocks instead of 23, memory after 5 steps, inference on 16² LR once, one conv case, 2 training steps'
       : undefined,
   };
 }
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     }
     for (const [name, g] of [['edge-x4 (shipped)', shipped], [`RRDBNet-${P.rrdbBlocks} x4`, rrdb]] as const) {
       log(`${backend} ${name} inference ...`);
-      (inference[name] ??= { lrSize: P.inferenceSize })[backend] = await lrMegapixelsPerSec(g, P.inferenceSize, P.minSteps);
+      (inference[name] ??= { lrSize: P.inferenceSize })[backend] = await lrMegapixelsPerSec(g, P.inferenceSize, P.minSteps - 1);
     }
   }
   for (const t of [...Object.values(train), ...Object.values(inference)]) {
