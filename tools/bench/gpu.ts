@@ -112,7 +112,7 @@ async function lrMegapixelsPerSec(g: Generator, size: number, minRuns: number) {
     await up.upscale(image);
     runs++;
   }
-  return { warmupSeconds: round(warmupSeconds, 2), runs, lrMegapixelsPerSec: round((runs * size * size) / 1e6 / ((performance.now() - t0) / 1000), 4) };
+  return { warmupSeconds: round(warmupSeconds, 2), runs, lrMegapixelsPerSec: round((runs * size * size) / 1e6 / ((performance.now() - t0) / 1000), 6) };
 }
 
 /** The workloads, shrunk on a software adapter. */
