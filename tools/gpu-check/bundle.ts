@@ -45,9 +45,10 @@ const staticImports: Plugin = {
   },
 };
 
+/** Copies files and folders; symbolic links are copied as the files they point to. */
 function copy(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
-  cpSync(from, to, { recursive: true });
+  cpSync(from, to, { recursive: true, dereference: true });
 }
 
 /** libvulkan.so.1 from Debian's libvulkan1 package (apt-get download: no install, no root needed). */
@@ -60,7 +61,7 @@ function vulkanLoader(stage: string): void {
     if (!deb) throw new Error('apt-get download libvulkan1 left no .deb');
     execFileSync('dpkg-deb', ['-x', join(tmp, deb), join(tmp, 'x')]);
     const lib = join(tmp, 'x/usr/lib/x86_64-linux-gnu');
-    for (const f of readdirSync(lib).filter((n) => n.startsWith('libvulkan.so.1'))) copy(join(lib, f), join(stage, 'vulkan', f));
+    copy(join(lib, 'libvulkan.so.1'), join(stage, 'vulkan/libvulkan.so.1'));
     writeFileSync(join(stage, 'vulkan/SOURCE'), `${deb}\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
