@@ -164,7 +164,7 @@ export async function benchTrain(): Promise<Record<string, unknown>> {
       backends[b] = lastJsonLine(await runTs(self, ['--backend', b]));
     } catch (err) {
       const lines = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n');
-      backends[b] = { unavailable: lines.filter((l) => l.includes('unavailable')).at(-1) ?? lines.at(-1)! };
+      backends[b] = { unavailable: lines.at(-1)!.replace(/^bench:train: /, '') };
     }
   }
   const out: Record<string, unknown> = { backends };
@@ -206,6 +206,14 @@ export const trainSection: BenchSection = {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { backend: { type: 'string' } }, strict: true });
+  if (values.backend) {
+    try {
+      await initBackend({ prefer: values.backend as BackendPreference, log: null, warn: null });
+    } catch (err) {
+      process.stderr.write(`bench:train: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   const result = values.backend ? await benchTrainOn(values.backend as BackendPreference) : await benchTrain();
   process.stdout.write(`${JSON.stringify(result, null, values.backend ? 0 : 2)}\n`);
 }
