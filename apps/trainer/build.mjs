@@ -24,19 +24,24 @@ const externalPackages = {
   },
 };
 
-// libs/model/src/runtime/backend.ts imports its Node-only wasm loader through a variable specifier
-// so that the workerd bundle never contains it. This bundle is for Node, so that import is made
-// static here and the loader is bundled; otherwise it would resolve `./wasm-node.ts` next to dist/sr.mjs.
-const NODE_WASM_IMPORT = 'import(/* @vite-ignore */ NODE_WASM)';
-const bundleNodeWasmLoader = {
-  name: 'bundle-node-wasm-loader',
+// libs/model/src/runtime/backend.ts imports its Node-only wasm and webgpu loaders through variable
+// specifiers so that the workerd bundle never contains them. This bundle is for Node, so those imports
+// are made static here and the loaders are bundled; otherwise they would resolve next to dist/sr.mjs.
+// (The optional packages those loaders import stay external, resolved from node_modules.)
+const NODE_IMPORTS = [
+  ['import(/* @vite-ignore */ NODE_WASM)', "import('./wasm-node.ts')"],
+  ['import(/* @vite-ignore */ NODE_WEBGPU)', "import('./webgpu-node.ts')"],
+];
+const bundleNodeLoaders = {
+  name: 'bundle-node-loaders',
   setup(b) {
     b.onLoad({ filter: /[\\/]libs[\\/]model[\\/]src[\\/]runtime[\\/]backend\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(NODE_WASM_IMPORT)) {
-        throw new Error(`${args.path} no longer contains \`${NODE_WASM_IMPORT}\`: update apps/trainer/build.mjs`);
+      let source = await readFile(args.path, 'utf8');
+      for (const [from, to] of NODE_IMPORTS) {
+        if (!source.includes(from)) throw new Error(`${args.path} no longer contains \`${from}\`: update apps/trainer/build.mjs`);
+        source = source.replace(from, to);
       }
-      return { contents: source.replace(NODE_WASM_IMPORT, "import('./wasm-node.ts')"), loader: 'ts' };
+      return { contents: source, loader: 'ts' };
     });
   },
 };
@@ -53,7 +58,7 @@ const result = await build({
   conditions: ['@sr/source'],
   banner: { js: '#!/usr/bin/env node' },
   sourcemap: true,
-  plugins: [externalPackages, bundleNodeWasmLoader],
+  plugins: [externalPackages, bundleNodeLoaders],
   logLevel: 'warning',
   metafile: true,
 });

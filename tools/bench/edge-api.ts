@@ -34,7 +34,7 @@ async function modelsDir(): Promise<string> {
   await initBackend({ prefer: 'wasm', log: null });
   const dir = await mkdtemp(join(tmpdir(), 'sr-bench-edge-'));
   const g = createGenerator('SRVGGNetCompact', MODEL, 1);
-  await writeFile(join(dir, 'compact-x4.safetensors'), encodeModelFile(g));
+  await writeFile(join(dir, 'compact-x4.safetensors'), await encodeModelFile(g));
   disposeParams(g.params);
   await writeManifest(dir, await buildManifest(dir, [{ name: 'compact-x4', file: 'compact-x4.safetensors', default: true }]));
   return dir;

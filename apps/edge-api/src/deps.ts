@@ -12,6 +12,8 @@ export interface AppDeps {
   models: ModelRegistry;
   /** 'workerd' or 'node', reported by /healthz. */
   runtime: string;
+  /** The tfjs backend in one line once models have loaded (e.g. "wasm (simd true, threads 1)"), reported by /healthz. */
+  backend?: () => string | undefined;
   /** Serves the demo page's static files; undefined → 404 JSON. */
   serveAsset?: (c: Context) => Promise<Response | undefined>;
 }

@@ -1,14 +1,15 @@
 /**
  * Node entry: models and the demo page from disk, sharp for images, tfjs wasm (or tfjs-node when
  * installed) for inference. `npm run start:node`; env: PORT (8788), HOST (127.0.0.1), MODELS_DIR,
- * and the limits of config.ts.
+ * SR_BACKEND (auto | tensorflow | webgpu | wasm | cpu; default wasm) and the limits of config.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { initBackend } from '@sr/model';
+import { describeBackend, initBackend } from '@sr/model';
+import { BACKEND_CHOICES, type BackendPreference } from '@sr/model/backend-choices';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './app.ts';
 import { configFromEnv, NODE_DEFAULTS } from './config.ts';
@@ -29,17 +30,25 @@ export function directorySource(dir: string): ModelSource {
 export interface NodeAppOptions {
   modelsDir?: string;
   env?: Record<string, string | undefined>;
-  /** tfjs backend; default 'wasm' so results match workerd. */
-  backend?: 'wasm' | 'auto' | 'cpu';
+  /** tfjs backend; default env SR_BACKEND, else 'wasm' so results match workerd. */
+  backend?: BackendPreference;
+}
+
+function backendFromEnv(env: Record<string, string | undefined>): BackendPreference {
+  const raw = env.SR_BACKEND || 'wasm';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(raw)) throw new Error(`SR_BACKEND must be one of ${BACKEND_CHOICES.join(', ')}, got '${raw}'`);
+  return raw as BackendPreference;
 }
 
 export function createNodeApp(opts: NodeAppOptions = {}): OpenAPIHono {
   const env = opts.env ?? process.env;
   const config = configFromEnv(env, NODE_DEFAULTS);
   const modelsDir = resolve(opts.modelsDir ?? env.MODELS_DIR ?? DEFAULT_MODELS_DIR);
+  const prefer = opts.backend ?? backendFromEnv(env);
+  let backend: string | undefined;
   const models = new ModelRegistry(
     directorySource(modelsDir),
-    () => initBackend({ prefer: opts.backend ?? 'wasm', log: null }),
+    async () => (backend = describeBackend(await initBackend({ prefer, log: null }))),
     config.alphaCacheSize,
   );
   const statics = serveStatic({ root: PUBLIC_DIR });
@@ -48,6 +57,7 @@ export function createNodeApp(opts: NodeAppOptions = {}): OpenAPIHono {
     codec: createSharpCodec(),
     models,
     runtime: 'node',
+    backend: () => backend,
     // Weight files stay private; the page and its scripts are public.
     serveAsset: async (c) => {
       if (c.req.path.startsWith('/models/')) return undefined;

@@ -131,6 +131,11 @@ describe('GET endpoints', () => {
     expect(body.models[models.broken]).toMatchObject({ state: 'unhealthy' });
     expect(body.models[models.broken].error).toMatch(/sha256/);
     for (const name of models.healthy) expect(body.models[name].state).toBe('ok');
+    expect(body.backend).toMatch(/^wasm \(simd/);
+  });
+
+  it('SR_BACKEND chooses the backend and a bad value is refused at start', () => {
+    expect(() => createNodeApp({ modelsDir: models.dir, env: { SR_BACKEND: 'metal' } })).toThrow(/SR_BACKEND must be one of auto, tensorflow, webgpu, wasm, cpu/);
   });
 
   it('/openapi.json documents every route', async () => {

@@ -14,7 +14,7 @@ export const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_bl
 
 async function writeModel(dir: string, file: string, arch: string, config: object, seed: number): Promise<void> {
   const g = createGenerator(arch, config, seed);
-  await writeFile(join(dir, file), encodeModelFile(g));
+  await writeFile(join(dir, file), await encodeModelFile(g));
   disposeParams(g.params);
 }
 

@@ -150,7 +150,7 @@ describe('sr train (end to end)', () => {
 
   it('generator.pretrained of another architecture: exit 2 before loading data, one line naming both', () => {
     const r = sr(['train', '--config', TINY, '--out', join(root, 'mismatch'), ...FAST, '--set', 'generator.config.num_feat=12', '--set', `generator.pretrained="${join(full, 'psnr.safetensors')}"`]);
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).not.toContain('data:');
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^sr: generator\.pretrained .*"num_feat":8.*the config asks for .*"num_feat":12/);
   });

@@ -9,14 +9,16 @@ import { loadPerceptual } from '../src/train/models.ts';
 
 await initBackend({ prefer: 'cpu', log: null });
 
-describe('perceptual loss', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sr-vgg-'));
-  const config = vgg19.parseConfig({ layers: ['conv2_1'] });
-  const params = vgg19.init(config, 1);
-  const file = join(dir, 'vgg.safetensors');
+const dir = mkdtempSync(join(tmpdir(), 'sr-vgg-'));
+const file = join(dir, 'vgg.safetensors');
+{
+  const params = vgg19.init(vgg19.parseConfig({ layers: ['conv2_1'] }), 1);
   // The whole-network file may hold deeper layers than the loss needs: they are ignored.
   const extra = { 'features.10.weight': { shape: [1], data: new Float32Array([0]) } };
-  writeFileSync(file, serializeSafetensors({ ...paramsToStateDict(params), ...extra }));
+  writeFileSync(file, serializeSafetensors({ ...(await paramsToStateDict(params)), ...extra }));
+}
+
+describe('perceptual loss', () => {
 
   it('loads torchvision-named VGG19 weights and measures feature distance with gradients to the SR', () => {
     const loss = loadPerceptual(file, 'conv2_1', 'l1');

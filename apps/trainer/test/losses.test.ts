@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { bceWithLogits, discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss } from '../src/losses/adversarial.ts';
-import { r1Penalty } from '../src/losses/penalty.ts';
+import { r1Direction, r1Penalty } from '../src/losses/penalty.ts';
 import { pixelLoss } from '../src/losses/pixel.ts';
 import { translationalLoss } from '../src/losses/translational.ts';
 
@@ -48,9 +48,13 @@ describe('adversarial losses', () => {
     expect(val(generatorAdversarialLoss('relativistic', real, fake))).toBeCloseTo(mean([bce(-1.5, 1), bce(-2, 1)]), 5);
   });
   it('accuracy counts real scored real and fake scored fake', () => {
-    expect(discriminatorAccuracy('vanilla', real, fake)).toEqual({ real: 0.5, fake: 0.5 });
-    expect(discriminatorAccuracy('relativistic', real, fake)).toEqual({ real: 1, fake: 1 });
-    expect(discriminatorAccuracy('vanilla', fake, real)).toEqual({ real: 0.5, fake: 0.5 });
+    const acc = (a: tf.Tensor, b: tf.Tensor, kind: 'vanilla' | 'relativistic') => {
+      const r = discriminatorAccuracy(kind, a, b);
+      return { real: r.real.dataSync()[0], fake: r.fake.dataSync()[0] };
+    };
+    expect(acc(real, fake, 'vanilla')).toEqual({ real: 0.5, fake: 0.5 });
+    expect(acc(real, fake, 'relativistic')).toEqual({ real: 1, fake: 1 });
+    expect(acc(fake, real, 'vanilla')).toEqual({ real: 0.5, fake: 0.5 });
   });
 });
 
@@ -71,11 +75,13 @@ describe('R1 penalty', () => {
     const d = (t: tf.Tensor4D) => t.square().mul(w).sum([1, 2, 3]);
     // ∇ₓD = 2wx, so E‖∇ₓD‖² = 4w²·Σx²/N and its derivative in w is 8w·Σx²/N.
     const sumSq = 2.04;
-    const { value, surrogate } = r1Penalty(d, x, 2);
+    const dir = r1Direction(d, x);
+    const { value, surrogate } = r1Penalty(d, x, dir, 2);
     surrogate.dispose();
-    expect(value).toBeCloseTo((2 / 2) * 4 * 0.49 * (sumSq / 2), 4);
-    const { grads } = tf.variableGrads(() => r1Penalty(d, x, 2).surrogate, [w]);
+    expect(value.dataSync()[0]).toBeCloseTo((2 / 2) * 4 * 0.49 * (sumSq / 2), 4);
+    const { grads } = tf.variableGrads(() => r1Penalty(d, x, dir, 2).surrogate, [w]);
     const exact = (2 / 2) * 8 * 0.7 * (sumSq / 2);
     expect(Math.abs(grads[w.name].dataSync()[0] - exact) / exact).toBeLessThan(5e-3);
+    expect(() => tf.variableGrads(() => r1Direction(d, x).normSq, [w])).toThrow(/outside a gradient tape/);
   });
 });

@@ -50,9 +50,24 @@ describe('Adam', () => {
 
   it('clips the global gradient norm', () => {
     const { grads, norm } = clipGradNorm({ a: tf.tensor([3]), b: tf.tensor([4]) }, 1);
-    expect(norm).toBeCloseTo(5);
+    expect(norm.dataSync()[0]).toBeCloseTo(5);
     expect(grads.a.dataSync()[0]).toBeCloseTo(0.6, 4);
     expect(grads.b.dataSync()[0]).toBeCloseTo(0.8, 4);
+    const below = clipGradNorm({ a: tf.tensor([0.3]) }, 1);
+    expect(below.grads.a.dataSync()[0]).toBe(Math.fround(0.3));
+  });
+
+  it('a non-finite step leaves parameters and moments untouched (decided on the device)', () => {
+    const p = { w: tf.variable(tf.tensor([1, 2])) };
+    const adam = new Adam({ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, p);
+    adam.apply(p, { w: tf.tensor([NaN, 1]) }, 0.1, tf.scalar(false, 'bool'));
+    expect(Array.from(p.w.dataSync())).toEqual([1, 2]);
+    expect(Array.from(adam.m.w.dataSync())).toEqual([0, 0]);
+    adam.apply(p, { w: tf.tensor([1, 1]) }, 0.1, tf.scalar(true, 'bool'));
+    // The skipped step still counts for the bias correction (the host never learns it was skipped):
+    // m = 0.1, v = 1e-3, step 2 → 1 − 0.1·(0.1/0.19)/(√1e-3/√(1 − 0.999²)).
+    expect(adam.step).toBe(2);
+    expect(p.w.dataSync()[0]).toBeCloseTo(1 - (0.1 * (0.1 / 0.19)) / (Math.sqrt(1e-3) / Math.sqrt(1 - 0.999 ** 2)), 5);
   });
 
   it('EMA follows decay·ema + (1−decay)·p', () => {

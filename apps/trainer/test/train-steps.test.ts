@@ -5,7 +5,8 @@ import { parseConfig } from '../src/config/load.ts';
 import { Rng } from '../src/data/rng.ts';
 import { GanStepper } from '../src/train/gan-step.ts';
 import { newDiscriminatorNet, newGeneratorNet } from '../src/train/models.ts';
-import { PsnrStepper } from '../src/train/psnr-step.ts';
+import { PsnrStepper, type StepResult } from '../src/train/psnr-step.ts';
+import { readTree } from '../src/train/readback.ts';
 
 await initBackend({ prefer: 'wasm', log: null });
 
@@ -26,6 +27,9 @@ const config = parseConfig({
   },
 });
 
+/** The step's device values as numbers (what the loop reads at its logging points). */
+const read = (r: StepResult) => readTree({ losses: r.losses, finite: r.finite, dAccuracy: r.dAccuracy, stats: r.stats });
+
 const batch = () => ({
   lr: tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D,
   hr: tf.randomUniform([2, 128, 128, 3], 0, 1, 'float32', 4) as tf.Tensor4D,
@@ -42,15 +46,16 @@ describe('training steps', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('psnr: the loss falls on a fixed batch, EMA trails, no tensor leaks', () => {
+  it('psnr: the loss falls on a fixed batch, EMA trails, no tensor leaks', async () => {
     const g = newGeneratorNet(config);
     const stepper = new PsnrStepper(g, config.phases.psnr!);
     const { lr, hr } = batch();
     const losses: number[] = [];
     let tensors = 0;
     for (let i = 0; i < 6; i++) {
-      const r = stepper.step(lr, hr, i, i === 5);
+      const r = await read(stepper.step(lr, hr, i, i === 5));
       losses.push(r.losses.pix);
+      expect(r.finite).toBe(1);
       if (i === 1) tensors = tf.memory().numTensors;
       if (i === 5) expect(r.stats).toHaveProperty('g');
     }
@@ -60,7 +65,7 @@ describe('training steps', () => {
     expect(stepper.ema!.params[name].dataSync()).not.toEqual(g.vars[name].dataSync());
   });
 
-  it('gan: every switch on (R1, translational, instance noise, label tricks, 2 D updates) gives finite losses, updates BN stats, no leaks', () => {
+  it('gan: every switch on (R1, translational, instance noise, label tricks, 2 D updates) gives finite losses, updates BN stats, no leaks', async () => {
     const g = newGeneratorNet(config);
     const d = newDiscriminatorNet(config);
     const stepper = new GanStepper(g, d, config.phases.gan!, 4, Rng.fromSeed(1), undefined);
@@ -69,7 +74,7 @@ describe('training steps', () => {
     const before = d.buffers[bn].dataSync().slice();
     let tensors = 0;
     for (let i = 0; i < 3; i++) {
-      const r = stepper.step(lr, hr, i, false);
+      const r = await read(stepper.step(lr, hr, i, false));
       for (const key of ['g_pix', 'g_gan', 'g_ts', 'd', 'd_r1']) expect(Number.isFinite(r.losses[key]), key).toBe(true);
       expect(r.dAccuracy!.real).toBeGreaterThanOrEqual(0);
       if (i === 1) tensors = tf.memory().numTensors;
@@ -79,7 +84,7 @@ describe('training steps', () => {
     expect(stepper.optD.step).toBe(6);
   });
 
-  it('gan with a GroupNorm discriminator (no running stats) and vanilla / relativistic losses', () => {
+  it('gan with a GroupNorm discriminator (no running stats) and vanilla / relativistic losses', async () => {
     for (const type of ['vanilla', 'relativistic'] as const) {
       const c = structuredClone(config);
       c.discriminator!.config.norm = 'group';
@@ -91,7 +96,7 @@ describe('training steps', () => {
       expect(Object.keys(d.buffers)).toEqual([]);
       const stepper = new GanStepper(g, d, c.phases.gan!, 4, Rng.fromSeed(2), undefined);
       const { lr, hr } = batch();
-      const r = stepper.step(lr, hr, 0, true);
+      const r = await read(stepper.step(lr, hr, 0, true));
       expect(Number.isFinite(r.losses.d) && Number.isFinite(r.losses.g_gan)).toBe(true);
       expect(r.stats).toHaveProperty('d');
       stepper.dispose();

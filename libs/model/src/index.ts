@@ -9,7 +9,7 @@ export { srvgg, type SRVGGNetCompactConfig } from './archs/srvgg.ts';
 export { vggDiscriminator, type VGGStyleDiscriminatorConfig } from './archs/vgg-discriminator.ts';
 export { vgg19, vgg19Features, VGG19_LAYERS, type VGG19Config } from './archs/vgg19.ts';
 export { countParams, createGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';
-export { initBackend, type BackendInfo, type BackendPreference, type InitBackendOptions } from './runtime/backend.ts';
+export { BACKEND_CHOICES, describeBackend, initBackend, type AdapterInfo, type BackendInfo, type BackendPreference, type InitBackendOptions } from './runtime/backend.ts';
 export { benchConvGradients, benchForward, DEFAULT_CONV_CASES, type ConvCase, type ConvGradTiming, type ForwardTiming } from './runtime/bench.ts';
 export * as ops from './ops/index.ts';
 export { WeightsError } from './weights/errors.ts';

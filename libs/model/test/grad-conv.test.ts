@@ -23,7 +23,7 @@ describe.each(BACKENDS)('conv2d gradients on %s', (backend) => {
     const x = randomArr([c.n, c.h, c.w, c.ci], 1);
     const w = randomArr([c.k, c.k, c.ci, c.co], 2, 0.5);
     const b = randomArr([c.co], 3);
-    checkOpGradient(
+    await checkOpGradient(
       `conv ${JSON.stringify(c)}`,
       ([xt, wt, bt]) => ops.conv2d(xt as tf.Tensor4D, wt, bt, c.stride, c.pad),
       ([xa, wa, ba]) => conv2dRef(xa, wa, ba, c.stride, c.pad),
@@ -35,7 +35,7 @@ describe.each(BACKENDS)('conv2d gradients on %s', (backend) => {
     await useBackend(backend);
     const x = randomArr([2, 6, 5, 3], 4);
     const w = randomArr([3, 3, 3, 2], 5);
-    checkOpGradient(
+    await checkOpGradient(
       'conv same',
       ([xt, wt]) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, 'same'),
       ([xa, wa]) => conv2dRef(xa, wa, null, 1, 1),

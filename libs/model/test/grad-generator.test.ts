@@ -29,11 +29,12 @@ describe.each(BACKENDS)('whole-generator loss gradient on %s', (backend) => {
     const grads = tf.grads(f)(values);
     for (let trial = 0; trial < 3; trial++) {
       const dirs = values.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * trial + i));
-      const norm = Math.sqrt(tf.addN(dirs.map((d) => tf.sum(tf.square(d)))).dataSync()[0]);
-      const analytic = tf.addN(grads.map((gr, i) => tf.sum(tf.mul(gr, dirs[i])))).dataSync()[0] / norm;
+      const read = async (t: tf.Tensor) => (await t.data())[0];
+      const norm = Math.sqrt(await read(tf.addN(dirs.map((d) => tf.sum(tf.square(d))))));
+      const analytic = (await read(tf.addN(grads.map((gr, i) => tf.sum(tf.mul(gr, dirs[i])))))) / norm;
       const eps = 1e-2;
-      const shifted = (s: number) => f(...values.map((v, i) => tf.add(v, tf.mul(dirs[i], (s * eps) / norm)))).dataSync()[0];
-      const numeric = (shifted(1) - shifted(-1)) / (2 * eps);
+      const shifted = (s: number) => read(f(...values.map((v, i) => tf.add(v, tf.mul(dirs[i], (s * eps) / norm)))));
+      const numeric = ((await shifted(1)) - (await shifted(-1))) / (2 * eps);
       expect(Math.abs(analytic - numeric), `${arch} trial ${trial}: ${analytic} vs ${numeric}`).toBeLessThan(
         2e-2 * Math.abs(numeric) + 1e-5,
       );

@@ -20,10 +20,10 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
   it('pixel shuffle / unshuffle (r = 2, 3)', async () => {
     await useBackend(backend);
     for (const r of [2, 3]) {
-      checkOpGradient(`shuffle ${r}`, ([x]) => ops.pixelShuffle(t4(x), r), ([x]) => pixelShuffleRef(x, r), [
+      await checkOpGradient(`shuffle ${r}`, ([x]) => ops.pixelShuffle(t4(x), r), ([x]) => pixelShuffleRef(x, r), [
         randomArr([2, 2, 3, 2 * r * r], r),
       ]);
-      checkOpGradient(`unshuffle ${r}`, ([x]) => ops.pixelUnshuffle(t4(x), r), ([x]) => pixelUnshuffleRef(x, r), [
+      await checkOpGradient(`unshuffle ${r}`, ([x]) => ops.pixelUnshuffle(t4(x), r), ([x]) => pixelUnshuffleRef(x, r), [
         randomArr([2, 2 * r, 3 * r, 2], r),
       ]);
     }
@@ -32,7 +32,7 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
   it('nearest upsample x2 / x4 with batch > 1', async () => {
     await useBackend(backend);
     for (const r of [2, 4]) {
-      checkOpGradient(`upsample ${r}`, ([x]) => ops.upsampleNearest(t4(x), r), ([x]) => upsampleRef(x, r), [
+      await checkOpGradient(`upsample ${r}`, ([x]) => ops.upsampleNearest(t4(x), r), ([x]) => upsampleRef(x, r), [
         randomArr([3, 3, 2, 2], 7),
       ]);
     }
@@ -40,11 +40,11 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
 
   it('PReLU (per-channel weight) and LeakyReLU', async () => {
     await useBackend(backend);
-    checkOpGradient('prelu', ([x, a]) => ops.prelu(x, a), ([x, a]) => preluRef(x, a), [
+    await checkOpGradient('prelu', ([x, a]) => ops.prelu(x, a), ([x, a]) => preluRef(x, a), [
       randomArr([2, 3, 3, 4], 8),
       randomArr([4], 9, 0.5),
     ]);
-    checkOpGradient('leaky', ([x]) => ops.leakyRelu(x, 0.2), ([x]) => leakyRef(x, 0.2), [randomArr([2, 3, 3, 4], 10)]);
+    await checkOpGradient('leaky', ([x]) => ops.leakyRelu(x, 0.2), ([x]) => leakyRef(x, 0.2), [randomArr([2, 3, 3, 4], 10)]);
   });
 
   it('max pool 2x2 (even and odd sizes)', async () => {
@@ -53,7 +53,7 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
       [4, 6],
       [5, 7],
     ]) {
-      checkOpGradient(`maxpool ${h}x${w}`, ([x]) => ops.maxPool2x2(t4(x)), ([x]) => maxPool2Ref(x), [randomArr([2, h, w, 3], h)]);
+      await checkOpGradient(`maxpool ${h}x${w}`, ([x]) => ops.maxPool2x2(t4(x)), ([x]) => maxPool2Ref(x), [randomArr([2, h, w, 3], h)]);
     }
   });
 
@@ -61,7 +61,7 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
     await useBackend(backend);
     const c = 3;
     const stats = { runningMean: tf.zeros([c]) as tf.Tensor1D, runningVar: tf.ones([c]) as tf.Tensor1D };
-    checkOpGradient(
+    await checkOpGradient(
       'batchnorm',
       ([x, w, b]) => ops.batchNorm(t4(x), { ...stats, weight: w as tf.Tensor1D, bias: b as tf.Tensor1D }, { training: true }).y,
       ([x, w, b]) => batchNormTrainRef(x, w, b),
@@ -73,7 +73,7 @@ describe.each(BACKENDS)('op gradients on %s', (backend) => {
 
   it('group norm', async () => {
     await useBackend(backend);
-    checkOpGradient(
+    await checkOpGradient(
       'groupnorm',
       ([x, w, b]) => ops.groupNorm(t4(x), 2, w as tf.Tensor1D, b as tf.Tensor1D),
       ([x, w, b]) => groupNormRef(x, 2, w, b),

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { initBackend } from '../src/index.ts';
 import { arr, type Arr } from './ref-ops.ts';
+import { GPU_BACKENDS } from './webgpu-env.ts';
 
-export const BACKENDS = ['wasm', 'cpu'] as const;
+export const BACKENDS = ['wasm', 'cpu', ...GPU_BACKENDS] as const;
 
-export async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {
+export async function useBackend(name: 'wasm' | 'cpu' | 'webgpu'): Promise<void> {
   await initBackend({ prefer: name, log: null });
   expect(tf.getBackend()).toBe(name);
 }
@@ -39,13 +40,13 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
  * L = sum(f(inputs) * R) for a fixed random R, against central finite differences of the
  * float64 reference (exact to ~1e-9, so the only slack is float32 rounding in tfjs).
  */
-export function checkOpGradient(
+export async function checkOpGradient(
   name: string,
   tfFn: (xs: tf.Tensor[]) => tf.Tensor,
   refFn: (xs: Arr[]) => Arr,
   inputs: Arr[],
   tol = 2e-4,
-): void {
+): Promise<void> {
   const ref = refFn(inputs);
   const r = randomArr(ref.shape, 99);
   const loss64 = (xs: Arr[]) => refFn(xs).data.reduce((s, v, i) => s + v * r.data[i], 0);
@@ -53,8 +54,9 @@ export function checkOpGradient(
   const rT = toTensor(r);
   const y = tfFn(tensors);
   expect(y.shape, `${name} shape`).toEqual(ref.shape);
-  expectClose(y.dataSync(), ref.data, tol, `${name} forward`);
+  expectClose(await y.data(), ref.data, tol, `${name} forward`);
   const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(tfFn(xs), rT)))(tensors);
+  const gradValues = await Promise.all(grads.map((g) => g.data()));
   const h = 1e-6;
   inputs.forEach((input, k) => {
     const numeric = new Float64Array(input.data.length);
@@ -67,7 +69,7 @@ export function checkOpGradient(
       input.data[i] = orig;
       numeric[i] = (lp - lm) / (2 * h);
     }
-    expectClose(grads[k].dataSync(), numeric, tol, `${name} d/d input ${k}`);
+    expectClose(gradValues[k], numeric, tol, `${name} d/d input ${k}`);
   });
   tf.dispose([...tensors, rT, y, ...grads]);
 }

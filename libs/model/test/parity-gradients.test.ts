@@ -40,7 +40,7 @@ describe.each(['wasm', 'cpu'] as const)('PyTorch gradient parity on %s', (backen
     };
     const [dx, ...dps] = tf.grads(loss)([toTf(ref.x), ...names.map((n) => params[n])]);
     relDiff(`${backend} ${c.name} d/dinput`, diffToTorch(dx, ref.input), maxAbs(ref.input.data));
-    const ours = paramsToStateDict(Object.fromEntries(names.map((n, i) => [n, dps[i]])));
+    const ours = await paramsToStateDict(Object.fromEntries(names.map((n, i) => [n, dps[i]])));
     for (const n of names) {
       const expected = ref[`param.${n}`];
       relDiff(`${backend} ${c.name} d/d${n}`, maxAbsDiff(ours[n].data, expected.data), maxAbs(expected.data));

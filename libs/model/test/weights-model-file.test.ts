@@ -40,7 +40,7 @@ describe('model file', () => {
   });
 
   it('round-trips a generator bit-exactly with its metadata, in PyTorch layout on disk', async () => {
-    const bytes = encodeModelFile(g, { phase: 'psnr', iterations: 1000, val_psnr_y: 30.5, note: undefined });
+    const bytes = await encodeModelFile(g, { phase: 'psnr', iterations: 1000, val_psnr_y: 30.5, note: undefined });
     const raw = parseSafetensors(bytes);
     expect(raw.metadata).toEqual({
       format: MODEL_FORMAT, arch: 'SRVGGNetCompact', config: JSON.stringify(g.config), scale: '2', phase: 'psnr',
@@ -59,8 +59,8 @@ describe('model file', () => {
   });
 
   it('stores float16 within half-precision tolerance at half the size', async () => {
-    const f32 = encodeModelFile(g);
-    const f16 = encodeModelFile(g, {}, { fp16: true });
+    const f32 = await encodeModelFile(g);
+    const f16 = await encodeModelFile(g, {}, { fp16: true });
     expect(f16.length).toBeLessThan(f32.length * 0.6);
     expectSameParams(g, (await decodeModelFile(f16)).generator, 1);
   });
@@ -80,11 +80,11 @@ describe('model file', () => {
     const imported = await importWeights(fixtureBytes('rrdbnet_x4_old_esrgan.pth'));
     expect(imported.format).toBe('pth');
     expect(imported.generator.config).toMatchObject({ num_feat: 8, num_block: 2, num_grow_ch: 4, scale: 4 });
-    const reloaded = await decodeModelFile(encodeModelFile(imported.generator));
+    const reloaded = await decodeModelFile(await encodeModelFile(imported.generator));
     expectSameParams(imported.generator, reloaded.generator);
     // and the file holds exactly the PyTorch tensors
     const torch = readPth(fixtureBytes('rrdbnet_x4.pth')).stateDict;
-    const ours = parseSafetensors(encodeModelFile((await importWeights(fixtureBytes('rrdbnet_x4.pth'))).generator)).tensors;
+    const ours = parseSafetensors(await encodeModelFile((await importWeights(fixtureBytes('rrdbnet_x4.pth'))).generator)).tensors;
     for (const [k, t] of Object.entries(torch)) expect(Array.from(ours[k].data), k).toEqual(Array.from(t.data));
   });
 

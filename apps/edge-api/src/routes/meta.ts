@@ -50,6 +50,6 @@ export function registerMeta(app: App, ctx: RouteContext): void {
   app.openapi(healthRoute, async (c) => {
     const models = await ctx.models.checkAll();
     const ok = Object.values(models).every((h) => h.state === 'ok');
-    return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), runtime: ctx.runtime, models }, ok ? 200 : 503);
+    return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), runtime: ctx.runtime, backend: ctx.backend?.(), models }, ok ? 200 : 503);
   });
 }

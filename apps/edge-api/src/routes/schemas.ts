@@ -101,6 +101,7 @@ export const Health = z
   .object({
     status: z.enum(['ok', 'degraded']),
     runtime: z.string(),
+    backend: z.string().optional(),
     models: z.record(z.string(), z.object({ state: z.string(), error: z.string().optional(), loadMs: z.number().optional() })),
   })
   .openapi('Health');

@@ -1,19 +1,21 @@
 import { join, parse } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { upscaleBicubic } from '@sr/metrics';
+import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
+import { withBackendOption } from './backend-option.ts';
 import { evaluateFolder } from '../io/evaluate-folder.ts';
 import { writeImage } from '../io/image-io.ts';
 import { formatScores, metricOptionsFrom, parseScale, withMetricOptions, type MetricFlags } from './metric-options.ts';
 
-type Args = MetricFlags & { model: string; hr: string; lr?: string; scale: number; save?: string; tile: number };
+type Args = MetricFlags & { model: string; hr: string; lr?: string; scale: number; save?: string; tile: number; backend: BackendPreference };
 
 export const evalCommand: CommandModule<object, Args> = {
   command: 'eval',
   describe: 'PSNR/SSIM of a model and of bicubic on a folder of HR images (LR made with MATLAB bicubic)',
   builder: (y) =>
     withMetricOptions(
-      y
+      withBackendOption(y, 'auto')
         .option('model', { type: 'string', demandOption: true, describe: 'model file (.safetensors)' })
         .option('hr', { type: 'string', demandOption: true, describe: 'folder of HR images' })
         .option('lr', { type: 'string', describe: 'folder of LR images <stem>x<scale>.png (default: made from the HR)' })
@@ -25,7 +27,7 @@ export const evalCommand: CommandModule<object, Args> = {
     const scale = parseScale(argv.scale);
     const metrics = metricOptionsFrom(argv);
     const { initBackend, loadModelFile, Upscaler } = await import('@sr/model');
-    await initBackend({ log: null });
+    await initBackend({ prefer: argv.backend, log: null });
     let model;
     try {
       model = (await loadModelFile(argv.model)).generator;

@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import type { BackendPreference } from '@sr/model/backend-choices';
 import type { CheckpointWeights } from '../train/checkpoint-export.ts';
+import { withBackendOption } from './backend-option.ts';
 
 interface Args {
   run: string;
@@ -8,13 +10,14 @@ interface Args {
   fp16: boolean;
   golden?: string;
   json: boolean;
+  backend: BackendPreference;
 }
 
 export const exportCommand: CommandModule<object, Args> = {
   command: 'export',
   describe: "Write a model file from a run's current checkpoint (any time, also while it trains)",
   builder: (y) =>
-    y
+    withBackendOption(y, 'auto')
       .option('run', { type: 'string', demandOption: true, describe: 'run folder (with checkpoint.safetensors)' })
       .option('out', { type: 'string', demandOption: true, describe: 'model file to write (.safetensors)' })
       .option('weights', { choices: ['ema', 'g'] as const, describe: 'which generator weights (default: ema when the run keeps EMA)' })
@@ -25,7 +28,7 @@ export const exportCommand: CommandModule<object, Args> = {
       .example('$0 export --run runs/edge-x4 --out models/edge-x4.safetensors --golden models/golden.json', 'with the values sr regress will hold it to'),
   handler: async (argv) => {
     const [{ initBackend }, { exportCheckpoint }] = await Promise.all([import('@sr/model'), import('../train/checkpoint-export.ts')]);
-    await initBackend({ log: null });
+    await initBackend({ prefer: argv.backend, log: null });
     const r = await exportCheckpoint({ runDir: argv.run, out: argv.out, weights: argv.weights, fp16: argv.fp16 });
     if (argv.golden) {
       const [{ writeGoldenFor }, { keyOfFile }] = await Promise.all([import('../regress/regress.ts'), import('../regress/inputs.ts')]);

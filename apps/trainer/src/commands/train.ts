@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
+import { backendOption } from './backend-option.ts';
 import { loadConfig } from '../config/load.ts';
 
 interface Args {
@@ -12,6 +14,7 @@ interface Args {
   set: string[];
   progress: boolean;
   threads?: number;
+  backend?: BackendPreference;
 }
 
 export const trainCommand: CommandModule<object, Args> = {
@@ -24,10 +27,12 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('resume', { type: 'string', describe: 'continue the run in this folder from its checkpoint' })
       .option('phase', { choices: ['psnr', 'gan', 'all'] as const, default: 'all' as const, describe: 'which phase(s) to run' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: key.path=value (JSON value)' })
-      .option('threads', { type: 'number', describe: 'wasm threads (default: env SR_WASM_THREADS, else 1)' })
+      .option('backend', { ...backendOption, describe: `${backendOption.describe} (default: a resumed run's, else the config's)` })
+      .option('threads', { type: 'number', describe: "wasm threads (default: a resumed run's, else env SR_WASM_THREADS, else 1)" })
       .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (only on a TTY)' })
       .example('$0 train --config apps/trainer/src/config/examples/tiny-cpu.json --out runs/tiny', 'both phases on synthetic images')
-      .example('$0 train --resume runs/tiny', 'continue after Ctrl-C or a crash')
+      .example('$0 train --resume runs/tiny', 'continue after Ctrl-C or a crash (same backend and threads)')
+      .example('$0 train --config apps/trainer/src/config/examples/esrgan-x4.json --backend webgpu', 'train on the GPU (WebGPU via Vulkan)')
       .example('$0 train --config run.json --set data.batchSize=8 --set phases.psnr.iterations=500', 'override fields'),
   handler: async (argv) => {
     if (argv.resume && argv.out && argv.out !== argv.resume) throw new CliError('--out and --resume name different folders');
@@ -44,6 +49,7 @@ export const trainCommand: CommandModule<object, Args> = {
       phase: argv.phase,
       progress: argv.progress && Boolean(process.stderr.isTTY),
       threads: argv.threads,
+      backend: argv.backend,
       print: (line) => process.stderr.write(`${line}\n`),
     });
     console.log(JSON.stringify({ outDir: summary.outDir, files: summary.files, interpolation: summary.interpolation }));

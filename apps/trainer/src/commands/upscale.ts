@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { Generator } from '@sr/model';
+import type { BackendPreference } from '@sr/model/backend-choices';
+import { withBackendOption } from './backend-option.ts';
 import { CliError } from '../cli-error.ts';
 import { collectInputs, isVideoPath, VIDEO_EXTS } from '../io/inputs.ts';
 import { FORMAT_CHOICES, formatOfPath, planOutputs, type FormatChoice } from '../io/output-paths.ts';
@@ -26,7 +28,7 @@ interface Args {
   'skip-existing': boolean;
   'alpha-upsampler': 'bicubic' | 'model';
   frames?: string;
-  backend: 'auto' | 'wasm' | 'cpu';
+  backend: BackendPreference;
   threads: number;
   json: boolean;
 }
@@ -82,7 +84,7 @@ export const upscaleCommand: CommandModule<object, Args> = {
   command: 'upscale <input..>',
   describe: 'Super-resolve images (files, folders, globs) or a video with a model file (tiled inference; optional network interpolation)',
   builder: (y) =>
-    y
+    withBackendOption(y, 'wasm')
       .positional('input', { type: 'string', array: true, demandOption: true, describe: 'images, folders, globs (quoted), or one video' })
       .option('out', { type: 'string', demandOption: true, describe: 'output file (one input) or folder (names kept)' })
       .option('model', { type: 'string', describe: 'model file (.safetensors or .pth); default: the shipped default model' })
@@ -99,7 +101,6 @@ export const upscaleCommand: CommandModule<object, Args> = {
       .option('b', { type: 'string', describe: 'second model for network interpolation (α = 1 end; default with the shipped model: its GAN partner)' })
       .option('alpha', { type: 'number', describe: 'interpolation weight of --b, in [0, 1]' })
       .option('frames', { type: 'string', describe: 'video only: frame range A:B (0-based, B exclusive; A: or :B)' })
-      .option('backend', { choices: ['auto', 'wasm', 'cpu'] as const, default: 'wasm' as const, describe: 'tfjs backend' })
       .option('threads', { type: 'number', default: 1, describe: 'wasm threads' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON line per image (or video) and a summary line' })
       .example('$0 upscale ../shared/golden/lr-x4 --out runs/x4 --json', 'a folder with the default model')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKEND_CHOICES } from '@sr/model/backend-choices';
 
 /**
  * The one training-config schema. Field names are camelCase; architecture configs keep BasicSR's snake_case
@@ -179,7 +180,7 @@ export const configSchema = z.strictObject({
   name: z.string().min(1).default('run'),
   seed: nonNegInt.default(0),
   scale: z.union([z.literal(1), z.literal(2), z.literal(4)]),
-  backend: z.enum(['wasm', 'cpu']).default('wasm'),
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
   data: dataSchema,
   generator: generatorSchema,
   discriminator: discriminatorSchema.optional(),

@@ -53,15 +53,14 @@ export function generatorAdversarialLoss(kind: AdversarialKind, real: tf.Tensor,
   });
 }
 
-/** The share of real samples D scores as real and of fake samples it scores as fake (relative to the other batch for ragan/relativistic). */
-export function discriminatorAccuracy(kind: AdversarialKind, real: tf.Tensor, fake: tf.Tensor): { real: number; fake: number } {
-  const [r, f] = tf.tidy(() => {
+/**
+ * The share of real samples D scores as real and of fake samples it scores as fake (relative to the other batch for
+ * ragan/relativistic), as device scalars (read them with readTree).
+ */
+export function discriminatorAccuracy(kind: AdversarialKind, real: tf.Tensor, fake: tf.Tensor): { real: tf.Scalar; fake: tf.Scalar } {
+  return tf.tidy(() => {
     const rr = kind === 'vanilla' ? real : kind === 'ragan' ? real.sub(fake.mean()) : real.sub(fake);
     const ff = kind === 'vanilla' ? fake : kind === 'ragan' ? fake.sub(real.mean()) : fake.sub(real);
-    return [rr.greater(0).cast('float32').mean(), ff.less(0).cast('float32').mean()];
+    return { real: rr.greater(0).cast('float32').mean() as tf.Scalar, fake: ff.less(0).cast('float32').mean() as tf.Scalar };
   });
-  const out = { real: r.dataSync()[0], fake: f.dataSync()[0] };
-  r.dispose();
-  f.dispose();
-  return out;
 }

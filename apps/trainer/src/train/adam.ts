@@ -19,23 +19,28 @@ export class Adam {
     }
   }
 
-  /** One update of every parameter that has a gradient; `grads` are not disposed. */
-  apply(params: VariableMap, grads: Record<string, tf.Tensor>, lr: number): void {
+  /**
+   * One update of every parameter that has a gradient; `grads` are not disposed. With `finite` (a boolean scalar),
+   * parameters and moments keep their values where it is false, decided on the device (torch callers skip the
+   * step after reading the loss; reading it here would stall a GPU every step).
+   */
+  apply(params: VariableMap, grads: Record<string, tf.Tensor>, lr: number, finite?: tf.Scalar): void {
     this.step++;
     const [b1, b2] = this.cfg.betas;
     const bc1 = 1 - b1 ** this.step;
     const bc2Sqrt = Math.sqrt(1 - b2 ** this.step);
     const { eps, weightDecay } = this.cfg;
     tf.tidy(() => {
+      const keep = (next: tf.Tensor, old: tf.Tensor) => (finite ? tf.where(finite, next, old) : next);
       for (const [name, g0] of Object.entries(grads)) {
         const p = params[name];
         const g = weightDecay ? g0.add(p.mul(weightDecay)) : g0;
         const m = this.m[name].mul(b1).add(g.mul(1 - b1));
         const v = this.v[name].mul(b2).add(g.square().mul(1 - b2));
-        this.m[name].assign(m);
-        this.v[name].assign(v);
         const denom = v.sqrt().div(bc2Sqrt).add(eps);
-        p.assign(p.sub(m.div(denom).mul(lr / bc1)));
+        p.assign(keep(p.sub(m.div(denom).mul(lr / bc1)), p));
+        this.m[name].assign(keep(m, this.m[name]));
+        this.v[name].assign(keep(v, this.v[name]));
       }
     });
   }
@@ -45,18 +50,19 @@ export class Adam {
   }
 }
 
-/** torch.nn.utils.clip_grad_norm_: scales all gradients by max/(norm + 1e-6) when the global L2 norm exceeds max. Returns the norm. */
-export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { grads: Record<string, tf.Tensor>; norm: number } {
-  const normT = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt());
-  const norm = normT.dataSync()[0];
-  normT.dispose();
-  const coef = max / (norm + 1e-6);
-  if (coef >= 1) return { grads, norm };
+/**
+ * torch.nn.utils.clip_grad_norm_: scales all gradients by min(1, max/(norm + 1e-6)), on the device (the scale is
+ * exactly 1 below the limit). Returns the new gradients (the given ones are disposed) and the global L2 norm.
+ */
+export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
+  const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt() as tf.Scalar);
+  const coef = tf.tidy(() => tf.minimum(1, tf.div(max, norm.add(1e-6))));
   const clipped: Record<string, tf.Tensor> = {};
   for (const [name, g] of Object.entries(grads)) {
     clipped[name] = g.mul(coef);
     g.dispose();
   }
+  coef.dispose();
   return { grads: clipped, norm };
 }
 

@@ -44,15 +44,15 @@ export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void
   }
 }
 
-/** Reads the tensors to host memory synchronously (before any further training step can change them). */
-export function snapshotTensors(groups: TensorGroups): StateDict {
+/** Reads the tensors to host memory in one batch of async reads; the caller awaits it before the next training step. */
+export async function snapshotTensors(groups: TensorGroups): Promise<StateDict> {
+  const entries = Object.entries(groups).flatMap(([group, tensors]) => Object.entries(tensors).map(([name, t]) => [`${group}/${name}`, t] as const));
+  const values = await Promise.all(entries.map(([, t]) => t.data()));
   const sd: StateDict = {};
-  for (const [group, tensors] of Object.entries(groups)) {
-    for (const [name, t] of Object.entries(tensors)) {
-      const data = t.dataSync();
-      sd[`${group}/${name}`] = { shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data) };
-    }
-  }
+  entries.forEach(([key, t], i) => {
+    const data = values[i];
+    sd[key] = { shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>) };
+  });
   return sd;
 }
 

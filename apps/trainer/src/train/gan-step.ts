@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GanPhaseConfig } from '../config/schema.ts';
 import type { Rng } from '../data/rng.ts';
 import { discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss, type DTargets } from '../losses/adversarial.ts';
-import { r1Penalty } from '../losses/penalty.ts';
+import { r1Direction, r1Penalty } from '../losses/penalty.ts';
 import type { PerceptualLoss } from '../losses/perceptual.ts';
 import { pixelLoss } from '../losses/pixel.ts';
 import { translationalLoss } from '../losses/translational.ts';
@@ -11,6 +11,7 @@ import type { TensorGroups } from './checkpoint.ts';
 import { disposeGrads, lossAndGrads } from './grads.ts';
 import type { Net } from './net.ts';
 import type { StepResult } from './psnr-step.ts';
+import { disposeTree, type DeviceTree } from './readback.ts';
 import { learningRate } from './schedulers.ts';
 import { layerStats } from './tensor-stats.ts';
 
@@ -68,7 +69,7 @@ export class GanStepper {
     const { losses: L, schedulerG, schedulerD, optimizerG, optimizerD, gradClip } = this.cfg;
     const lrs = { g: learningRate(schedulerG, optimizerG.lr, iter), d: learningRate(schedulerD, optimizerD.lr, iter) };
     const sigma = this.noiseSigma(iter);
-    const stats: Record<string, unknown> = {};
+    const stats: Record<string, DeviceTree> = {};
 
     // --- G update (D's parameters are not in the variable list, so D is only evaluated) ---
     const realForG = L.adversarial.weight > 0 ? this.withInput(hr, sigma, (x) => this.d.forward(x, true, false)) : undefined;
@@ -93,23 +94,26 @@ export class GanStepper {
       gradClip,
     );
     realForG?.dispose();
-    const losses: Record<string, number> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
+    gRes.gradNorm?.dispose();
+    const losses: Record<string, tf.Scalar> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
     if (wantStats) stats.g = layerStats(this.g.vars, gRes.grads);
-    const finite = Object.values(gRes.terms).every(Number.isFinite);
-    if (finite) {
-      this.optG.apply(this.g.vars, gRes.grads, lrs.g);
-      this.ema?.update(this.g.vars, iter);
-    }
+    this.optG.apply(this.g.vars, gRes.grads, lrs.g, gRes.finite);
+    this.ema?.update(this.g.vars, iter);
     disposeGrads(gRes.grads);
 
-    // --- D updates on the same batch, against the pre-update G output ---
-    let dAccuracy = { real: 0, fake: 0 };
-    for (let k = 0; k < this.cfg.d.updatesPerG && finite; k++) {
+    // --- D updates on the same batch, against the pre-update G output (skipped on the device when G's loss was not finite) ---
+    let finite = gRes.finite;
+    let dAccuracy: { real: tf.Scalar; fake: tf.Scalar } | undefined;
+    const replace = (name: string, t: tf.Scalar) => {
+      losses[name]?.dispose();
+      losses[name] = t;
+    };
+    for (let k = 0; k < this.cfg.d.updatesPerG; k++) {
       const targets = this.targets(hr.shape[0]);
       const realIn = this.dInput(hr, sigma);
       const fakeIn = this.dInput(fake!, sigma);
       let logits: tf.Tensor[] = [];
-      let r1Value: number | undefined;
+      const dir = L.r1 && iter % L.r1.every === 0 ? r1Direction((x) => this.d.forward(x, true, false), realIn) : undefined;
       const dRes = lossAndGrads(
         this.d.vars,
         () => {
@@ -118,27 +122,36 @@ export class GanStepper {
           const fk = this.d.forward(fakeIn, true);
           logits = [tf.keep(real), tf.keep(fk)];
           const terms: Record<string, tf.Scalar> = { d: discriminatorLoss(L.adversarial.type, real, fk, targets) };
-          if (L.r1 && iter % L.r1.every === 0) {
-            const r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, L.r1.weight);
+          if (dir) {
+            const r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, dir, L.r1!.weight);
             terms.r1 = r1.surrogate;
-            r1Value = r1.value;
+            replace('d_r1', tf.keep(r1.value));
           }
           return terms;
         },
         gradClip,
       );
       this.d.commitStats();
+      if (dAccuracy) tf.dispose([dAccuracy.real, dAccuracy.fake]);
       dAccuracy = discriminatorAccuracy(L.adversarial.type, logits[0], logits[1]);
       for (const t of [...logits, ...[realIn, fakeIn].filter((t) => t !== hr && t !== fake)]) t.dispose();
       for (const t of [targets.real, targets.fake]) if (typeof t !== 'number') t.dispose();
-      losses.d = dRes.terms.d;
-      if (r1Value !== undefined) losses.d_r1 = r1Value;
-      if (wantStats) stats.d = layerStats(this.d.vars, dRes.grads);
-      if (Number.isFinite(dRes.terms.d)) this.optD.apply(this.d.vars, dRes.grads, lrs.d);
+      if (dir) tf.dispose([dir.g, dir.normSq]);
+      replace('d', dRes.terms.d);
+      if (dRes.terms.r1) dRes.terms.r1.dispose();
+      dRes.gradNorm?.dispose();
+      if (wantStats) {
+        disposeTree(stats.d as DeviceTree | undefined);
+        stats.d = layerStats(this.d.vars, dRes.grads);
+      }
+      const dFinite = tf.logicalAnd(finite, dRes.finite) as tf.Scalar;
+      this.optD.apply(this.d.vars, dRes.grads, lrs.d, dFinite);
+      tf.dispose([finite, dRes.finite]);
+      finite = dFinite;
       disposeGrads(dRes.grads);
     }
     fake?.dispose();
-    return { losses, lrs, dAccuracy, stats: wantStats ? stats : undefined };
+    return { losses, lrs, finite, dAccuracy, stats: wantStats ? stats : undefined };
   }
 
   /** D's input with noise inside a gradient tape (the noise is a constant, the input stays differentiable). */

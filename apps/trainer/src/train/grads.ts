@@ -3,11 +3,13 @@ import type { VariableMap } from './adam.ts';
 import { clipGradNorm } from './adam.ts';
 
 export interface GradResult {
-  /** The loss terms, already read back (also used to stop on non-finite values). */
-  terms: Record<string, number>;
+  /** The loss terms as device scalars (read in batches at logging points); the caller disposes them. */
+  terms: Record<string, tf.Scalar>;
   /** Gradients keyed by parameter name; the caller disposes them. */
   grads: Record<string, tf.Tensor>;
-  gradNorm?: number;
+  /** True when every term is finite: the update is applied only then (decided on the device, no read). */
+  finite: tf.Scalar;
+  gradNorm?: tf.Scalar;
 }
 
 /**
@@ -17,24 +19,19 @@ export interface GradResult {
 export function lossAndGrads(vars: VariableMap, lossTerms: () => Record<string, tf.Scalar>, clip?: number): GradResult {
   const names = Object.keys(vars);
   const byVarName = new Map(names.map((n) => [vars[n].name, n]));
-  let termValues: tf.Tensor | undefined;
-  let termNames: string[] = [];
+  let terms: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const terms = lossTerms();
-    termNames = Object.keys(terms);
-    const list = Object.values(terms);
-    termValues = tf.keep(tf.stack(list));
-    return tf.addN(list) as tf.Scalar;
+    const t = lossTerms();
+    terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, tf.keep(v)]));
+    return tf.addN(Object.values(t)) as tf.Scalar;
   }, Object.values(vars));
+  const finite = tf.tidy(() => tf.all(tf.isFinite(value)) as tf.Scalar);
   value.dispose();
-  const values = termValues!.dataSync();
-  termValues!.dispose();
-  const terms = Object.fromEntries(termNames.map((n, i) => [n, values[i]]));
   let named: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
-  let gradNorm: number | undefined;
+  let gradNorm: tf.Scalar | undefined;
   if (clip !== undefined) ({ grads: named, norm: gradNorm } = clipGradNorm(named, clip));
-  return { terms, grads: named, gradNorm };
+  return { terms, grads: named, finite, gradNorm };
 }
 
 export function disposeGrads(grads: Record<string, tf.Tensor>): void {

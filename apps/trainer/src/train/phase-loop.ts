@@ -5,7 +5,9 @@ import type { BatchSource, DataState } from '../data/batches.ts';
 import { Prefetcher } from '../data/batches.ts';
 import type { JsonlLog } from '../report/jsonl.ts';
 import { Progress } from '../report/progress.ts';
+import { FiniteWatch } from './finite-watch.ts';
 import type { StepResult } from './psnr-step.ts';
+import { disposeTree, readTree } from './readback.ts';
 
 export type PhaseName = 'psnr' | 'gan';
 
@@ -54,6 +56,7 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
   const prefetch = new Prefetcher(o.source, o.data.nextBatch, c.data.prefetch);
   const progress = new Progress(phase, total, o.start, o.progress);
   let lastCheckpoint = o.start;
+  const watch = new FiniteWatch();
   try {
     for (let iter = o.start; iter < total; iter++) {
       if (o.hooks.stopRequested()) {
@@ -72,27 +75,38 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
         lr.dispose();
         hr.dispose();
       }
-      const bad = Object.entries(res.losses).find(([, v]) => !Number.isFinite(v));
-      if (bad) {
-        o.log.write({ kind: 'event', phase, iter: done, event: 'non-finite-loss', losses: res.losses });
+      watch.observe(done, res.finite, res.losses);
+      o.data.nextBatch = batch.index + 1;
+      const logNow = done % c.logging.every === 0 || done === total;
+      const validateNow = done % c.validation.every === 0 || done === total;
+      const checkpointNow = done % c.checkpoint.every === 0 || done === total;
+      if (!(logNow || res.stats || validateNow || checkpointNow)) {
+        disposeTree({ losses: res.losses, finite: res.finite, dAccuracy: res.dAccuracy });
+        continue;
+      }
+      // The one device read of this stretch of steps.
+      const host = await readTree({ losses: res.losses, finite: res.finite, dAccuracy: res.dAccuracy, stats: res.stats, bad: watch.readable() });
+      if (host.bad.iter >= 0) {
+        const [name, value] = Object.entries(host.bad.losses).find(([, v]) => !Number.isFinite(v)) ?? ['total', NaN];
+        o.log.write({ kind: 'event', phase, iter: host.bad.iter, event: 'non-finite-loss', losses: host.bad.losses });
         throw new CliError(
-          `non-finite loss ${bad[0]}=${bad[1]} at ${phase} iteration ${done}; stopped (the last good checkpoint, iteration ${lastCheckpoint}, is kept)`,
+          `non-finite loss ${name}=${value} at ${phase} iteration ${host.bad.iter}; stopped (the last good checkpoint, iteration ${lastCheckpoint}, is kept)`,
           3,
         );
       }
-      o.data.nextBatch = batch.index + 1;
-      progress.update(done, res.losses);
-      if (done % c.logging.every === 0 || done === total) {
-        o.log.write({ kind: 'train', phase, iter: done, losses: res.losses, lr: res.lrs, ...(res.dAccuracy ? { dAccuracy: res.dAccuracy } : {}) });
+      progress.update(done, host.losses);
+      if (logNow) {
+        o.log.write({ kind: 'train', phase, iter: done, losses: host.losses, lr: res.lrs, ...(host.dAccuracy ? { dAccuracy: host.dAccuracy } : {}) });
       }
-      if (res.stats) o.log.write({ kind: 'stats', phase, iter: done, ...res.stats });
-      if (done % c.validation.every === 0 || done === total) await o.hooks.validate(done);
-      if (done % c.checkpoint.every === 0 || done === total) {
+      if (host.stats) o.log.write({ kind: 'stats', phase, iter: done, ...(host.stats as Record<string, unknown>) });
+      if (validateNow) await o.hooks.validate(done);
+      if (checkpointNow) {
         await o.hooks.checkpoint(done);
         lastCheckpoint = done;
       }
     }
   } finally {
+    watch.dispose();
     progress.stop();
   }
 }

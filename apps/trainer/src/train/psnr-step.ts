@@ -6,13 +6,17 @@ import type { TensorGroups } from './checkpoint.ts';
 import { disposeGrads, lossAndGrads } from './grads.ts';
 import type { Net } from './net.ts';
 import { learningRate } from './schedulers.ts';
+import type { DeviceTree } from './readback.ts';
 import { layerStats } from './tensor-stats.ts';
 
+/** A step's outcome; its tensors belong to the caller, who reads them at logging points (readTree) or disposes them. */
 export interface StepResult {
-  losses: Record<string, number>;
+  losses: Record<string, tf.Scalar>;
   lrs: Record<string, number>;
-  stats?: Record<string, unknown>;
-  dAccuracy?: { real: number; fake: number };
+  /** True when every loss was finite and the updates were applied (bool scalar). */
+  finite: tf.Scalar;
+  stats?: DeviceTree;
+  dAccuracy?: { real: tf.Scalar; fake: tf.Scalar };
 }
 
 /** Phase 1: the generator alone under a pixel loss (ESRNet / RealESRNet style). */
@@ -31,18 +35,17 @@ export class PsnrStepper {
   /** One optimizer step on a batch; `iter` is the 0-based index of this step within the phase. */
   step(lr: tf.Tensor4D, hr: tf.Tensor4D, iter: number, wantStats: boolean): StepResult {
     const rate = learningRate(this.cfg.scheduler, this.cfg.optimizer.lr, iter);
-    const { terms, grads, gradNorm } = lossAndGrads(
+    const { terms, grads, gradNorm, finite } = lossAndGrads(
       this.g.vars,
       () => ({ pix: pixelLoss(this.cfg.pixelLoss, this.g.forward(lr, true), hr) }),
       this.cfg.gradClip,
     );
-    const stats = wantStats ? { g: layerStats(this.g.vars, grads), ...(gradNorm !== undefined ? { gradNormG: gradNorm } : {}) } : undefined;
-    if (Number.isFinite(terms.pix)) {
-      this.opt.apply(this.g.vars, grads, rate);
-      this.ema?.update(this.g.vars, iter);
-    }
+    const stats = wantStats ? { g: layerStats(this.g.vars, grads), ...(gradNorm ? { gradNormG: gradNorm } : {}) } : undefined;
+    if (!wantStats) gradNorm?.dispose();
+    this.opt.apply(this.g.vars, grads, rate, finite);
+    this.ema?.update(this.g.vars, iter);
     disposeGrads(grads);
-    return { losses: terms, lrs: { g: rate }, stats };
+    return { losses: terms, lrs: { g: rate }, finite, stats };
   }
 
   /** The weights to validate and export: the EMA when kept, else the live parameters. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initBackend, loadModelFile, type Generator, type ParamMap } from '@sr/model';
+import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
 import { discriminatorAccuracy } from '../losses/adversarial.ts';
 import type { TrainConfig } from '../config/schema.ts';
@@ -17,6 +18,8 @@ import { GanStepper } from './gan-step.ts';
 import { asGenerator, generatorNet, loadPerceptual, loadPretrainedGenerator, newDiscriminatorNet, newGeneratorNet } from './models.ts';
 import type { Net } from './net.ts';
 import { runPhaseLoop, type PhaseName } from './phase-loop.ts';
+import { readTree } from './readback.ts';
+import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
 import { Validator } from './validate.ts';
@@ -28,8 +31,10 @@ export interface TrainOptions {
   resume: boolean;
   phase: PhaseName | 'all';
   progress: boolean;
-  /** wasm threads (default: SR_WASM_THREADS, else 1). */
+  /** wasm threads (default: a resumed run's, else SR_WASM_THREADS, else 1). */
   threads?: number;
+  /** Overrides the config's backend (default: a resumed run's backend, else the config's). */
+  backend?: BackendPreference;
   /** Human-readable lines (stderr). */
   print: (line: string) => void;
 }
@@ -60,9 +65,12 @@ export const GOLDEN_FILE = 'golden.json';
 /** The whole training run: psnr and/or gan phases, validation, checkpoints, exports. */
 export async function train(o: TrainOptions): Promise<TrainSummary> {
   const c = o.config;
-  const backend = await initBackend({ prefer: c.backend, threads: o.threads, log: o.print });
-  o.print(`backend ${backend.backend} (simd ${backend.simd}, threads ${backend.threads})`);
+  const recorded = o.resume ? readRuntimeRecord(o.outDir) : undefined;
+  const runtime = resumedRuntime(recorded, o);
+  const backend = await initBackend({ prefer: runtime.backend ?? c.backend, threads: runtime.threads, log: o.print });
+  if (recorded && recorded.backend !== backend.backend) o.print(`note: the run was on ${recorded.backend}; it continues on ${backend.backend}`);
   mkdirSync(join(o.outDir, 'samples'), { recursive: true });
+  await writeRuntimeRecord(o.outDir, backend);
   const configJson = JSON.stringify(c);
   const ckpt = o.resume ? loadCheckpoint(o.outDir) : undefined;
   if (!o.resume && existsSync(join(o.outDir, CHECKPOINT_FILE))) {
@@ -94,13 +102,13 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const phases = ckpt ? requested.filter((p) => p === ckpt.state.phase || (p === 'gan' && ckpt.state.phase === 'psnr')) : requested;
 
   const signals = watchSignals();
-  const files: string[] = ['config.json', 'train.jsonl'];
+  const files: string[] = ['config.json', 'runtime.json', 'train.jsonl'];
   let psnrGen: Generator | undefined;
   let ganGen: Generator | undefined;
   let interpolation: InterpRow[] | undefined;
 
   const saveState = async (phase: PhaseName, iter: number, tensors: Record<string, Record<string, tf.Tensor>>, adamSteps: Record<string, number>) => {
-    const snapshot = snapshotTensors(tensors);
+    const snapshot = await snapshotTensors(tensors);
     await saveCheckpoint(o.outDir, { version: 1, phase, iter, rng: rng.state(), data: { ...data }, adamSteps, config: configJson }, snapshot);
   };
   const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, d?: Net) => {
@@ -110,7 +118,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     let dAccuracy: { real: number; fake: number } | undefined;
     if (dInputs) {
       const [real, fake] = [d!.forward(dInputs.real), d!.forward(dInputs.fake)];
-      dAccuracy = discriminatorAccuracy(c.phases.gan!.losses.adversarial.type, real, fake);
+      dAccuracy = await readTree(discriminatorAccuracy(c.phases.gan!.losses.adversarial.type, real, fake));
       for (const t of [real, fake, dInputs.real, dInputs.fake]) t.dispose();
     }
     log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });

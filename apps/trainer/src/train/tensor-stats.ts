@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-export interface TensorStats {
-  mean: number;
-  meanAbs: number;
-  variance: number;
-}
+/** Device scalars, read with the other logged values (see readback.ts). */
+export type TensorStats = {
+  mean: tf.Scalar;
+  meanAbs: tf.Scalar;
+  variance: tf.Scalar;
+};
 
 /** The weight tensors (not biases, not buffers) in declaration order: the "layers" we report on. */
 export function layerWeights(names: readonly string[]): string[] {
@@ -19,13 +20,10 @@ export function probeLayers(names: readonly string[]): string[] {
 }
 
 export function tensorStats(t: tf.Tensor): TensorStats {
-  const packed = tf.tidy(() => {
+  return tf.tidy(() => {
     const { mean, variance } = tf.moments(t);
-    return tf.stack([mean, t.abs().mean(), variance]);
+    return { mean: mean as tf.Scalar, meanAbs: t.abs().mean() as tf.Scalar, variance: variance as tf.Scalar };
   });
-  const [mean, meanAbs, variance] = packed.dataSync();
-  packed.dispose();
-  return { mean, meanAbs, variance };
 }
 
 /** Stats of the probe layers' weights and gradients, keyed by layer name. */

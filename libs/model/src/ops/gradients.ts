@@ -100,14 +100,33 @@ const resizeNearestGrad = (fallback: GradFunc): GradFunc => (dy, saved, attrs) =
   return { images: () => sumBlocks(dy as tf.Tensor4D, hh / h, ww / w) };
 };
 
-/** tfjs-node ('tensorflow') has native, correct backprop kernels: keep the stock gradients there. */
-function override(kernelName: string, make: (fallback: GradFunc) => GradFunc): void {
+const OVERRIDDEN = ['Conv2D', 'MaxPool', 'ResizeNearestNeighbor'] as const;
+export type OverriddenKernel = (typeof OVERRIDDEN)[number];
+
+/**
+ * Backends whose stock gradient is kept, by kernel. tfjs-node ('tensorflow') has native, correct backprop kernels.
+ * On webgpu the stock Conv2DBackpropInput/Filter shaders beat our forward-conv formulation (`npm run bench:gpu`
+ * prints both: 1.2-2.4x for dx, 2-3.3x for dW on SwiftShader); its MaxPoolGrad and resize gradient are correct but
+ * ours are plain ops that every backend runs well, so they stay.
+ */
+const STOCK_ON: Record<OverriddenKernel, readonly string[]> = {
+  Conv2D: ['tensorflow', 'webgpu'],
+  MaxPool: ['tensorflow'],
+  ResizeNearestNeighbor: ['tensorflow'],
+};
+
+/** Which gradient `kernel` uses on `backend`: tfjs's own or ours (ops/gradients.ts). */
+export function gradientChoice(kernel: OverriddenKernel, backend = tf.getBackend()): 'stock' | 'ours' {
+  return STOCK_ON[kernel].includes(backend) ? 'stock' : 'ours';
+}
+
+function override(kernelName: OverriddenKernel, make: (fallback: GradFunc) => GradFunc): void {
   const config = tf.getGradient(kernelName)!;
   const fallback = stock(kernelName);
   const fast = make(fallback);
   tf.registerGradient({
     ...config,
-    gradFunc: (dy, saved, attrs) => (tf.getBackend() === 'tensorflow' ? fallback : fast)(dy, saved, attrs),
+    gradFunc: (dy, saved, attrs) => (gradientChoice(kernelName) === 'stock' ? fallback : fast)(dy, saved, attrs),
   });
 }
 
@@ -115,7 +134,10 @@ function override(kernelName: string, make: (fallback: GradFunc) => GradFunc): v
 export function registerOpGradients(): void {
   if (registered) return;
   registered = true;
-  override('Conv2D', conv2dGrad);
-  override('MaxPool', maxPoolGrad);
-  override('ResizeNearestNeighbor', resizeNearestGrad);
+  const makers: Record<OverriddenKernel, (fallback: GradFunc) => GradFunc> = {
+    Conv2D: conv2dGrad,
+    MaxPool: maxPoolGrad,
+    ResizeNearestNeighbor: resizeNearestGrad,
+  };
+  for (const k of OVERRIDDEN) override(k, makers[k]);
 }

@@ -1,7 +1,7 @@
 import { registerOpGradients } from './gradients.ts';
 
 export { conv2d, convBackpropFilter, convBackpropInput, type ConvActivation } from './conv.ts';
-export { registerOpGradients } from './gradients.ts';
+export { gradientChoice, registerOpGradients, type OverriddenKernel } from './gradients.ts';
 export { depthToSpace, pixelShuffle, pixelUnshuffle, toDepthToSpaceOrder } from './shuffle.ts';
 export { upsampleNearest } from './upsample.ts';
 export { checkPreluWeight, leakyRelu, prelu } from './activations.ts';

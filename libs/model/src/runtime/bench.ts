@@ -34,28 +34,32 @@ export const DEFAULT_CONV_CASES: ConvCase[] = [
   { batch: 8, size: 64, cin: 64, cout: 64, kernel: 4, stride: 2, pad: 1 },
 ];
 
-function timeMs(f: () => tf.Tensor, iters: number): number {
-  // The block body matters: a tidy that returns the TypedArray would walk all its elements.
-  const once = () =>
-    tf.tidy(() => {
-      f().dataSync();
-    });
-  once(); // warm-up (XNNPACK operator creation, allocation)
+/** Best-of-`iters` wall time of `f` until its result is on the host (an async read: GPU tensors cannot be read synchronously). */
+async function timeMs(f: () => tf.Tensor, iters: number): Promise<number> {
+  const once = async () => {
+    const y = f();
+    await y.data();
+    y.dispose();
+  };
+  await once(); // warm-up (XNNPACK operator creation, shader compilation, allocation)
   let best = Infinity;
   for (let i = 0; i < iters; i++) {
     const t0 = performance.now();
-    once();
+    await once();
     best = Math.min(best, performance.now() - t0);
   }
   return best;
 }
 
-function stockKernelMs(kernel: string, run: () => tf.Tensor, iters: number): number | null {
+async function stockKernelMs(kernel: string, run: () => tf.Tensor, iters: number): Promise<number | null> {
   if (!tf.getKernel(kernel, tf.getBackend())) return null;
   return timeMs(run, iters);
 }
 
-function benchConvCase(c: ConvCase, iters: number): ConvGradTiming {
+/** `f` inside a tidy (intermediates freed), returning its result. */
+const tidied = (f: () => tf.Tensor) => () => tf.tidy(f);
+
+async function benchConvCase(c: ConvCase, iters: number): Promise<ConvGradTiming> {
   const x = tf.randomNormal([c.batch, c.size, c.size, c.cin]) as tf.Tensor4D;
   const w = tf.randomNormal([c.kernel, c.kernel, c.cin, c.cout]) as tf.Tensor4D;
   const pad = [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]] as tf.backend_util.ExplicitPadding;
@@ -67,19 +71,21 @@ function benchConvCase(c: ConvCase, iters: number): ConvGradTiming {
   try {
     return {
       conv: c,
-      forwardMs: timeMs(() => tf.conv2d(x, w, c.stride, pad), iters),
-      oursDxMs: timeMs(() => convBackpropInput(dy, w, x.shape, g), iters),
-      oursDwMs: timeMs(() => convBackpropFilter(x, dy, w.shape, g), iters),
-      stockDxMs: stock('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape }),
-      stockDwMs: stock('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape }),
+      forwardMs: await timeMs(tidied(() => tf.conv2d(x, w, c.stride, pad)), iters),
+      oursDxMs: await timeMs(tidied(() => convBackpropInput(dy, w, x.shape, g)), iters),
+      oursDwMs: await timeMs(tidied(() => convBackpropFilter(x, dy, w.shape, g)), iters),
+      stockDxMs: await stock('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape }),
+      stockDwMs: await stock('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape }),
     };
   } finally {
     tf.dispose([x, w, dy]);
   }
 }
 
-export function benchConvGradients(cases = DEFAULT_CONV_CASES, iters = 3): ConvGradTiming[] {
-  return cases.map((c) => benchConvCase(c, iters));
+export async function benchConvGradients(cases = DEFAULT_CONV_CASES, iters = 3): Promise<ConvGradTiming[]> {
+  const out: ConvGradTiming[] = [];
+  for (const c of cases) out.push(await benchConvCase(c, iters));
+  return out;
 }
 
 export interface ForwardTiming {
@@ -88,10 +94,10 @@ export interface ForwardTiming {
 }
 
 /** Generator forward throughput on random input [batch, size, size, C]. */
-export function benchForward(g: Generator, size: number, batch = 1, iters = 3): ForwardTiming {
+export async function benchForward(g: Generator, size: number, batch = 1, iters = 3): Promise<ForwardTiming> {
   const cin = Number((g.config as { num_in_ch?: number }).num_in_ch ?? 3);
   const x = tf.randomUniform([batch, size, size, cin]) as tf.Tensor4D;
-  const msPerBatch = timeMs(() => runGenerator(g, x), iters);
+  const msPerBatch = await timeMs(tidied(() => runGenerator(g, x)), iters);
   x.dispose();
   return { msPerBatch, gflops: (flopsPerPixel(g) * batch * size * size) / (msPerBatch * 1e6) };
 }

@@ -35,6 +35,6 @@ export function generatorFromStateDict(input: StateDict, hint: ArchHint = {}): G
 }
 
 /** The generator's parameters in PyTorch names and layout, ready for a file. */
-export function generatorToStateDict(g: Generator): StateDict {
+export function generatorToStateDict(g: Generator): Promise<StateDict> {
   return paramsToStateDict(g.params);
 }

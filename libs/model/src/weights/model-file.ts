@@ -50,8 +50,8 @@ export function modelMetadata(g: Generator, extra: ExtraMetadata = {}): Record<s
 }
 
 /** A generator as model-file bytes (safetensors, PyTorch names/layouts, sr-toolkit metadata). */
-export function encodeModelFile(g: Generator, extra: ExtraMetadata = {}, opts: SaveOptions = {}): Uint8Array {
-  return serializeSafetensors(generatorToStateDict(g), modelMetadata(g, extra), { dtype: opts.fp16 ? 'F16' : 'F32' });
+export async function encodeModelFile(g: Generator, extra: ExtraMetadata = {}, opts: SaveOptions = {}): Promise<Uint8Array> {
+  return serializeSafetensors(await generatorToStateDict(g), modelMetadata(g, extra), { dtype: opts.fp16 ? 'F16' : 'F32' });
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -113,7 +113,7 @@ export async function importWeights(bytes: Uint8Array, hint: ArchHint = {}): Pro
 
 /** Node: writes a model file atomically (temp file + rename). Returns the file's SHA-256. */
 export async function saveModelFile(path: string, g: Generator, extra: ExtraMetadata = {}, opts: SaveOptions = {}): Promise<string> {
-  const bytes = encodeModelFile(g, extra, opts);
+  const bytes = await encodeModelFile(g, extra, opts);
   await writeFileAtomic(path, bytes);
   return sha256Hex(bytes);
 }

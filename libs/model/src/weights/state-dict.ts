@@ -40,11 +40,13 @@ export function stateDictToParams(sd: StateDict, memShapes: Record<string, numbe
   return params;
 }
 
-/** tf tensors (memory layout) → host tensors in PyTorch layout. */
-export function paramsToStateDict(params: ParamMap): StateDict {
+/** tf tensors (memory layout) → host tensors in PyTorch layout; one batch of async reads (GPU tensors cannot be read synchronously). */
+export async function paramsToStateDict(params: ParamMap): Promise<StateDict> {
+  const entries = Object.entries(params);
+  const values = await Promise.all(entries.map(([, t]) => t.data()));
   const sd: StateDict = {};
-  for (const [key, t] of Object.entries(params)) {
-    sd[key] = toTorchLayout({ shape: [...t.shape], data: new Float32Array(t.dataSync()) });
-  }
+  entries.forEach(([key, t], i) => {
+    sd[key] = toTorchLayout({ shape: [...t.shape], data: new Float32Array(values[i]) });
+  });
   return sd;
 }
