@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
-import { configSchema, type TrainConfig } from './schema.ts';
+import { scheduleMismatch } from '../train/schedulers.ts';
+import { configSchema, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
 /** Applies `--set a.b.c=value` overrides; the value is parsed as JSON when it parses, else kept as a string. */
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
@@ -53,6 +54,15 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
     }
   }
   if (!c.phases.psnr && !c.phases.gan) errors.push(['phases', 'define at least one of "psnr" or "gan"']);
+  const schedules: [string, SchedulerConfig, number][] = [];
+  if (c.phases.psnr) schedules.push(['phases.psnr.scheduler', c.phases.psnr.scheduler, c.phases.psnr.iterations]);
+  if (c.phases.gan) {
+    for (const k of ['schedulerG', 'schedulerD'] as const) schedules.push([`phases.gan.${k}`, c.phases.gan[k], c.phases.gan.iterations]);
+  }
+  for (const [field, s, iterations] of schedules) {
+    const bad = scheduleMismatch(s, iterations);
+    if (bad) errors.push([`${field}.${bad[0]}`, bad[1]]);
+  }
   return errors;
 }
 

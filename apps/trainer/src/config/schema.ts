@@ -98,23 +98,58 @@ const discriminatorSchema = z.strictObject({
   }),
 });
 
+const betas = z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]);
+
+/** torch.optim.Adam; `type` may be left out (the default, and what configs written before other optimizers say). */
 const adamSchema = z.strictObject({
+  type: z.literal('adam').optional(),
   lr: z.number().positive(),
-  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.99]),
+  betas: betas.default([0.9, 0.99]),
   eps: z.number().positive().default(1e-8),
+  /** L2: added to the gradient (torch.optim.Adam weight_decay). */
   weightDecay: z.number().min(0).default(0),
 });
 
+/** torch.optim.AdamW: decoupled weight decay, p ← p·(1 − lr·weightDecay) before the Adam step. */
+const adamwSchema = z.strictObject({
+  type: z.literal('adamw'),
+  lr: z.number().positive(),
+  betas: betas.default([0.9, 0.99]),
+  eps: z.number().positive().default(1e-8),
+  weightDecay: z.number().min(0).default(1e-2),
+});
+
+/** torch.optim.SGD with momentum, dampening, Nesterov and L2 weight decay. */
+const sgdSchema = z
+  .strictObject({
+    type: z.literal('sgd'),
+    lr: z.number().positive(),
+    momentum: z.number().min(0).lt(1).default(0),
+    dampening: z.number().min(0).max(1).default(0),
+    nesterov: z.boolean().default(false),
+    weightDecay: z.number().min(0).default(0),
+  })
+  .refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
+    message: 'nesterov needs momentum > 0 and dampening 0',
+    path: ['nesterov'],
+  });
+
+export const optimizerSchema = z.discriminatedUnion('type', [adamSchema, adamwSchema, sgdSchema]);
+
+/** Linear warmup over the first `warmup` iterations: the rate is multiplied by (i + 1) / warmup at step i. */
+const warmup = { warmup: posInt.optional() };
+
 export const schedulerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('constant') }),
-  z.strictObject({ type: z.literal('multistep'), milestones: z.array(posInt), gamma: z.number().positive().default(0.5) }),
-  z.strictObject({ type: z.literal('step'), stepSize: posInt, gamma: z.number().positive().default(0.5) }),
+  z.strictObject({ type: z.literal('constant'), ...warmup }),
+  z.strictObject({ type: z.literal('multistep'), milestones: z.array(posInt), gamma: z.number().positive().default(0.5), ...warmup }),
+  z.strictObject({ type: z.literal('step'), stepSize: posInt, gamma: z.number().positive().default(0.5), ...warmup }),
   /** BasicSR CosineAnnealingRestartLR: consecutive periods, each restarting at lr * restartWeights[i]. */
   z.strictObject({
     type: z.literal('cosine'),
     periods: z.array(posInt).min(1),
     restartWeights: z.array(z.number().positive()).optional(),
     etaMin: z.number().min(0).default(0),
+    ...warmup,
   }),
 ]);
 
@@ -124,7 +159,7 @@ const emaSchema = z.strictObject({ decay: z.number().min(0).lt(1), warmup: z.boo
 const psnrPhaseSchema = z.strictObject({
   iterations: nonNegInt,
   pixelLoss: z.enum(['l1', 'l2']).default('l1'),
-  optimizer: adamSchema,
+  optimizer: optimizerSchema,
   scheduler: schedulerSchema.prefault({ type: 'constant' }),
   ema: emaSchema.optional(),
   /** Clip the global L2 norm of the gradients to this value. */
@@ -166,8 +201,8 @@ const ganDSchema = z.strictObject({
 
 const ganPhaseSchema = z.strictObject({
   iterations: nonNegInt,
-  optimizerG: adamSchema,
-  optimizerD: adamSchema,
+  optimizerG: optimizerSchema,
+  optimizerD: optimizerSchema,
   schedulerG: schedulerSchema.prefault({ type: 'constant' }),
   schedulerD: schedulerSchema.prefault({ type: 'constant' }),
   losses: ganLossesSchema.prefault({}),
@@ -204,6 +239,9 @@ export type TrainConfig = z.infer<typeof configSchema>;
 export type GeneratorConfig = z.infer<typeof generatorSchema>;
 export type SchedulerConfig = z.infer<typeof schedulerSchema>;
 export type AdamConfig = z.infer<typeof adamSchema>;
+export type AdamWConfig = z.infer<typeof adamwSchema>;
+export type SgdConfig = z.infer<typeof sgdSchema>;
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
 export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamConfig } from '../config/schema.ts';
+import type { Optimizer } from './optimizers/types.ts';
 
 export type VariableMap = Record<string, tf.Variable>;
 
 /** Adam exactly as torch.optim.Adam (L2 weight decay added to the gradient), with state that checkpoints exactly. */
-export class Adam {
+export class Adam implements Optimizer {
   step = 0;
   readonly m: VariableMap = {};
   readonly v: VariableMap = {};
@@ -43,6 +44,10 @@ export class Adam {
         this.v[name].assign(keep(v, this.v[name]));
       }
     });
+  }
+
+  slots(): Record<string, VariableMap> {
+    return { m: this.m, v: this.v };
   }
 
   dispose(): void {

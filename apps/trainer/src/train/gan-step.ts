@@ -6,10 +6,11 @@ import { r1Direction, r1Penalty } from '../losses/penalty.ts';
 import type { PerceptualLoss } from '../losses/perceptual.ts';
 import { pixelLoss } from '../losses/pixel.ts';
 import { translationalLoss } from '../losses/translational.ts';
-import { Adam, Ema } from './adam.ts';
+import { Ema } from './adam.ts';
 import type { TensorGroups } from './checkpoint.ts';
 import { disposeGrads, lossAndGrads } from './grads.ts';
 import type { Net } from './net.ts';
+import { createOptimizer, optimizerGroups, type Optimizer } from './optimizers/index.ts';
 import type { StepResult } from './psnr-step.ts';
 import { disposeTree, type DeviceTree } from './readback.ts';
 import { learningRate } from './schedulers.ts';
@@ -20,8 +21,8 @@ import { layerStats } from './tensor-stats.ts';
  * then `updatesPerG` D updates on the same batch against the pre-update G output.
  */
 export class GanStepper {
-  readonly optG: Adam;
-  readonly optD: Adam;
+  readonly optG: Optimizer;
+  readonly optD: Optimizer;
   readonly ema: Ema | undefined;
 
   constructor(
@@ -33,8 +34,8 @@ export class GanStepper {
     private readonly rng: Rng,
     private readonly perceptual: PerceptualLoss | undefined,
   ) {
-    this.optG = new Adam(cfg.optimizerG, g.vars);
-    this.optD = new Adam(cfg.optimizerD, d.vars);
+    this.optG = createOptimizer(cfg.optimizerG, g.vars);
+    this.optD = createOptimizer(cfg.optimizerD, d.vars);
     this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
   }
 
@@ -177,10 +178,8 @@ export class GanStepper {
       d: this.d.vars,
       dbuf: this.d.buffers,
       ...(this.ema ? { ema: this.ema.params } : {}),
-      'optG.m': this.optG.m,
-      'optG.v': this.optG.v,
-      'optD.m': this.optD.m,
-      'optD.v': this.optD.v,
+      ...optimizerGroups('optG', this.optG),
+      ...optimizerGroups('optD', this.optD),
     };
   }
 

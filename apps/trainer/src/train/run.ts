@@ -10,11 +10,12 @@ import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs } from '../data/dataset.ts';
 import { Rng } from '../data/rng.ts';
 import { JsonlLog } from '../report/jsonl.ts';
-import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic, type LoadedCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic } from './checkpoint.ts';
 import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
 import { GanStepper } from './gan-step.ts';
 import { asGenerator, generatorNet, loadPerceptual, loadPretrainedGenerator, newDiscriminatorNet, newGeneratorNet } from './models.ts';
 import type { Net } from './net.ts';
+import { restoreOptimizer } from './optimizers/index.ts';
 import { runPhaseLoop, type PhaseName } from './phase-loop.ts';
 import { readTree } from './readback.ts';
 import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
@@ -49,12 +50,6 @@ const VAL_SEED_OFFSET = 1000;
 /** Deep copy of parameters (the exported weights must not change when training goes on). */
 function cloneParams(p: Record<string, tf.Tensor>): ParamMap {
   return tf.tidy(() => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, t.clone()])));
-}
-
-function restoreAdam(opt: { m: Record<string, tf.Variable>; v: Record<string, tf.Variable>; step: number }, ck: LoadedCheckpoint, name: string, step: number): void {
-  restoreInto(opt.m, ck.groups[`${name}.m`], `${name} moments`);
-  restoreInto(opt.v, ck.groups[`${name}.v`], `${name} moments`);
-  opt.step = step;
 }
 
 /** The whole training run: psnr and/or gan phases, validation, checkpoints, exports. */
@@ -134,7 +129,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       if (ckpt?.state.phase === 'psnr') {
         restoreInto(g.vars, ckpt.groups.g, 'generator');
         if (stepper.ema) restoreInto(stepper.ema.params, ckpt.groups.ema, 'EMA generator');
-        restoreAdam(stepper.opt, ckpt, 'optG', ckpt.state.adamSteps.g);
+        restoreOptimizer(stepper.opt, ckpt, 'optG', ckpt.state.adamSteps.g);
         start = ckpt.state.iter;
         o.print(`resuming psnr phase at iteration ${start}`);
       }
@@ -169,8 +164,8 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         restoreInto(d.vars, ckpt.groups.d, 'discriminator');
         d.setBuffers(ckpt.groups.dbuf ?? {});
         if (stepper.ema) restoreInto(stepper.ema.params, ckpt.groups.ema, 'EMA generator');
-        restoreAdam(stepper.optG, ckpt, 'optG', ckpt.state.adamSteps.g);
-        restoreAdam(stepper.optD, ckpt, 'optD', ckpt.state.adamSteps.d);
+        restoreOptimizer(stepper.optG, ckpt, 'optG', ckpt.state.adamSteps.g);
+        restoreOptimizer(stepper.optD, ckpt, 'optD', ckpt.state.adamSteps.d);
         start = ckpt.state.iter;
         o.print(`resuming gan phase at iteration ${start}`);
       }
