@@ -181,7 +181,7 @@ const ganLossesSchema = z.strictObject({
   adversarial: z
     .strictObject({ type: z.enum(['ragan', 'vanilla', 'relativistic']).default('ragan'), weight: z.number().min(0).default(5e-3) })
     .prefault({}),
-  /** R1 gradient penalty on real inputs (finite-difference estimate, see losses/penalty.ts). */
+  /** R1 gradient penalty (weight/2)·E‖∇ₓD(real)‖², exact (double backprop, see losses/r1.ts), every `every` D steps. */
   r1: z.strictObject({ weight: z.number().positive(), every: posInt.default(1) }).optional(),
   /** G on two overlapping LR sub-patches, L1 on the shared region of the outputs. */
   translational: z.strictObject({ weight: z.number().positive(), shift: posInt.default(4) }).optional(),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GanPhaseConfig } from '../config/schema.ts';
 import type { Rng } from '../data/rng.ts';
 import { discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss, type DTargets } from '../losses/adversarial.ts';
-import { r1Direction, r1Penalty } from '../losses/penalty.ts';
+import { r1Penalty } from '../losses/r1.ts';
 import type { PerceptualLoss } from '../losses/perceptual.ts';
 import { pixelLoss } from '../losses/pixel.ts';
 import { translationalLoss } from '../losses/translational.ts';
@@ -114,7 +114,7 @@ export class GanStepper {
       const realIn = this.dInput(hr, sigma);
       const fakeIn = this.dInput(fake!, sigma);
       let logits: tf.Tensor[] = [];
-      const dir = L.r1 && iter % L.r1.every === 0 ? r1Direction((x) => this.d.forward(x, true, false), realIn) : undefined;
+      const r1Now = L.r1 !== undefined && iter % L.r1.every === 0;
       const dRes = lossAndGrads(
         this.d.vars,
         () => {
@@ -123,11 +123,7 @@ export class GanStepper {
           const fk = this.d.forward(fakeIn, true);
           logits = [tf.keep(real), tf.keep(fk)];
           const terms: Record<string, tf.Scalar> = { d: discriminatorLoss(L.adversarial.type, real, fk, targets) };
-          if (dir) {
-            const r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, dir, L.r1!.weight);
-            terms.r1 = r1.surrogate;
-            replace('d_r1', tf.keep(r1.value));
-          }
+          if (r1Now) terms.r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, L.r1!.weight);
           return terms;
         },
         gradClip,
@@ -137,9 +133,8 @@ export class GanStepper {
       dAccuracy = discriminatorAccuracy(L.adversarial.type, logits[0], logits[1]);
       for (const t of [...logits, ...[realIn, fakeIn].filter((t) => t !== hr && t !== fake)]) t.dispose();
       for (const t of [targets.real, targets.fake]) if (typeof t !== 'number') t.dispose();
-      if (dir) tf.dispose([dir.g, dir.normSq]);
       replace('d', dRes.terms.d);
-      if (dRes.terms.r1) dRes.terms.r1.dispose();
+      if (dRes.terms.r1) replace('d_r1', dRes.terms.r1);
       dRes.gradNorm?.dispose();
       if (wantStats) {
         disposeTree(stats.d as DeviceTree | undefined);
