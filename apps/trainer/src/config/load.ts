@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
+import { VGG19_LAYERS } from '@sr/model';
 import { scheduleMismatch } from '../train/schedulers.ts';
 import { configSchema, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
@@ -48,6 +49,9 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
     if (!c.discriminator) errors.push(['discriminator', 'required by phases.gan']);
     else if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
       errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
+    }
+    for (const name of Object.keys(c.phases.gan.losses.perceptual.layers)) {
+      if (!VGG19_LAYERS.some((l) => l.name === name)) errors.push([`phases.gan.losses.perceptual.layers.${name}`, 'is not a VGG19 layer (conv1_1 … conv5_4, relu…, pool1 … pool5)']);
     }
     if (c.phases.gan.losses.translational && c.phases.gan.losses.translational.shift >= c.data.lrPatch) {
       errors.push(['phases.gan.losses.translational.shift', `must be smaller than data.lrPatch (${c.data.lrPatch})`]);

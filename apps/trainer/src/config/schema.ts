@@ -168,15 +168,27 @@ const psnrPhaseSchema = z.strictObject({
 
 const ganLossesSchema = z.strictObject({
   pixel: z.strictObject({ type: z.enum(['l1', 'l2']).default('l1'), weight: z.number().min(0).default(1e-2) }).prefault({}),
+  /** BasicSR PerceptualLoss: VGG19 features of SR vs HR, several layers each weighted, plus a Gram (style) term. */
   perceptual: z
     .strictObject({
       weight: z.number().min(0).default(1),
-      /** VGG19 features (torchvision names) as safetensors; required when weight > 0. */
+      /** VGG19 features (torchvision names) as safetensors; required when weight or styleWeight > 0. */
       vggWeights: z.string().optional(),
-      layer: z.literal('conv5_4').default('conv5_4'),
-      criterion: z.enum(['l1', 'l2']).default('l1'),
+      /** BasicSR layer_weights: VGG19 layer (conv1_1 … relu5_4 … pool5; convX_Y is before its ReLU) → weight. */
+      layers: z
+        .record(z.string(), z.number().min(0))
+        .refine((l) => Object.keys(l).length > 0, { message: 'name at least one VGG19 layer' })
+        .default({ conv5_4: 1 }),
+      /** ImageNet mean/std normalisation of the [0, 1] input (BasicSR use_input_norm). */
+      useInputNorm: z.boolean().default(true),
+      /** Map [-1, 1] input to [0, 1] first (BasicSR range_norm). */
+      rangeNorm: z.boolean().default(false),
+      criterion: z.enum(['l1', 'l2', 'fro']).default('l1'),
+      styleWeight: z.number().min(0).default(0),
     })
-    .refine((p) => p.weight === 0 || p.vggWeights !== undefined, { message: 'a perceptual weight > 0 needs "vggWeights"' })
+    .refine((p) => (p.weight === 0 && p.styleWeight === 0) || p.vggWeights !== undefined, {
+      message: 'a perceptual or style weight > 0 needs "vggWeights"',
+    })
     .prefault({ weight: 0 }),
   adversarial: z
     .strictObject({ type: z.enum(['ragan', 'vanilla', 'relativistic']).default('ragan'), weight: z.number().min(0).default(5e-3) })
@@ -244,5 +256,6 @@ export type SgdConfig = z.infer<typeof sgdSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
 export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
+export type PerceptualConfig = GanPhaseConfig['losses']['perceptual'];
 export type DataConfig = z.infer<typeof dataSchema>;
 export type ImageSourceConfig = z.infer<typeof imageSourceSchema>;

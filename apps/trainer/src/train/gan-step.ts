@@ -81,7 +81,7 @@ export class GanStepper {
         const out = this.g.forward(lr, true) as tf.Tensor4D;
         fake = tf.keep(out);
         const terms: Record<string, tf.Scalar> = { pix: pixelLoss(L.pixel.type, out, hr).mul(L.pixel.weight) };
-        if (this.perceptual && L.perceptual.weight > 0) terms.percep = this.perceptual.loss(out, hr).mul(L.perceptual.weight);
+        if (this.perceptual) Object.assign(terms, this.perceptual.terms(out, hr));
         if (realForG) {
           const fakeLogits = this.d.forward(this.dInputTaped(out, sigma), true, false);
           terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG, fakeLogits).mul(L.adversarial.weight);

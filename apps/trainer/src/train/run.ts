@@ -156,7 +156,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       const g = generatorNet({ ...psnrGen, params: cloneParams(psnrGen.params) });
       const d = newDiscriminatorNet(c);
       const p = cfg.losses.perceptual;
-      const perceptual = p.weight > 0 ? loadPerceptual(p.vggWeights!, p.layer, p.criterion) : undefined;
+      const perceptual = p.weight > 0 || p.styleWeight > 0 ? loadPerceptual(p.vggWeights!, p) : undefined;
       const stepper = new GanStepper(g, d, cfg, c.scale, rng, perceptual);
       let start = 0;
       if (ckpt?.state.phase === 'gan') {
