@@ -132,6 +132,9 @@ def main():
         with torch.no_grad():
             tensors[f'{net}.distance'] = model(x0, x1).flatten()
         print(net, tensors[f'{net}.distance'].tolist(), 'keys', list(model.state_dict())[:4], '…')
+        if net == 'alex':  # the official weights/v0.1/alex.pth holds just the lin layers, as torch.save of a dict
+            lins = {k: v for k, v in model.state_dict().items() if k.startswith('lin') and not k.startswith('lins')}
+            torch.save(lins, OUT.with_name('lpips_alex_lins.pth'))
     save_safetensors(OUT, tensors, meta)
     print(f'wrote {OUT}')
 

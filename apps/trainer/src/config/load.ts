@@ -87,6 +87,10 @@ export function resolvePaths(c: TrainConfig, baseDir: string): TrainConfig {
   out.data.val.hr = abs(out.data.val.hr);
   out.data.lrCacheDir = abs(out.data.lrCacheDir);
   out.generator.pretrained = abs(out.generator.pretrained);
+  if (out.validation.lpips) {
+    out.validation.lpips.weights = abs(out.validation.lpips.weights)!;
+    out.validation.lpips.backbone = abs(out.validation.lpips.backbone);
+  }
   if (out.phases.gan) out.phases.gan.losses.perceptual.vggWeights = abs(out.phases.gan.losses.perceptual.vggWeights);
   return out;
 }

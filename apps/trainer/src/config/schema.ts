@@ -240,6 +240,10 @@ export const configSchema = z.strictObject({
       yChannel: z.boolean().default(true),
       /** Sample strips saved per validation (the first N val images). */
       samples: nonNegInt.default(2),
+      /** LPIPS of G's outputs (RGB, same border crop), from weights files (see io/lpips-metric.ts); off when absent. */
+      lpips: z
+        .strictObject({ net: z.enum(['alex', 'vgg']).default('alex'), weights: z.string().min(1), backbone: z.string().min(1).optional() })
+        .optional(),
     })
     .prefault({}),
   logging: z.strictObject({ every: posInt.default(100), statsEvery: posInt.default(500) }).prefault({}),

@@ -9,6 +9,7 @@ import type { TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs } from '../data/dataset.ts';
 import { Rng } from '../data/rng.ts';
+import { LpipsMetric } from '../io/lpips-metric.ts';
 import { JsonlLog } from '../report/jsonl.ts';
 import { CHECKPOINT_FILE, loadCheckpoint, restoreInto, saveCheckpoint, snapshotTensors, writeAtomic } from './checkpoint.ts';
 import { exportInterpolations, exportModel, formatInterpTable, type InterpRow } from './export.ts';
@@ -77,6 +78,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
 
   // Loaded before the data, so that a wrong file fails fast.
   const pretrained = c.generator.pretrained ? await loadPretrainedGenerator(c, c.generator.pretrained) : undefined;
+  const lpips = c.validation.lpips ? LpipsMetric.load(c.validation.lpips) : undefined;
   const warn = (m: string) => o.print(`warning: ${m}`);
   const trainPairs = await loadPairs(c.data.train, { scale: c.scale, seed: c.seed, onBadImage: c.data.onBadImage, minLrSide: c.data.lrPatch, lrCacheDir: c.data.lrCacheDir, warn });
   const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
@@ -84,7 +86,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const source = new BatchSource(trainPairs, c.data, c.scale, c.seed);
   const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
   const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
-  const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128 });
+  const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips });
 
   const configured = (['psnr', 'gan'] as const).filter((p) => c.phases[p]);
   const requested = o.phase === 'all' ? configured : [o.phase];
@@ -111,7 +113,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       dAccuracy = await readTree(discriminatorAccuracy(c.phases.gan!.losses.adversarial.type, real, fake));
       for (const t of [real, fake, dInputs.real, dInputs.fake]) t.dispose();
     }
-    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });
+    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });
   };
   const loopBase = { config: c, source, data, log, progress: o.progress, outDir: o.outDir };
   const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, d?: Net) => ({
@@ -184,6 +186,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     }
   } finally {
     signals.dispose();
+    lpips?.dispose();
     if (pretrained) disposeParams(pretrained.params);
     if (psnrGen) disposeParams(psnrGen.params);
     if (ganGen) disposeParams(ganGen.params);

@@ -4,6 +4,7 @@ import { compare, cropImage, meanScores, upscaleBicubic, type ImageU8, type Scor
 import { Upscaler, type Generator } from '@sr/model';
 import type { ImagePair } from '../data/dataset.ts';
 import { writeImage } from '../io/image-io.ts';
+import type { LpipsMetric } from '../io/lpips-metric.ts';
 
 export interface ValidationOptions {
   scale: number;
@@ -11,13 +12,16 @@ export interface ValidationOptions {
   yChannel: boolean;
   /** LR tile side for the tiling engine (0 = whole image). */
   tile: number;
+  lpips?: LpipsMetric;
 }
 
 export interface ValidationResult {
   psnr: number;
   ssim: number;
+  /** Mean LPIPS of G's outputs when a metric is configured. */
+  lpips?: number;
   bicubic: Scores;
-  perImage: (Scores & { name: string })[];
+  perImage: (Scores & { name: string; lpips?: number })[];
   /** SR outputs of the first images, for sample strips. */
   outputs: ImageU8[];
 }
@@ -69,14 +73,17 @@ export class Validator {
   /** PSNR/SSIM of G and of bicubic on every val image (G's own tiling defaults); keeps the first `keep` outputs. */
   async run(g: Generator, keep: number): Promise<ValidationResult> {
     const engine = Upscaler.forGenerator(g);
-    const perImage: (Scores & { name: string })[] = [];
+    const perImage: ValidationResult['perImage'] = [];
     const outputs: ImageU8[] = [];
+    const { lpips } = this.opts;
     for (const [i, pair] of this.pairs.entries()) {
       const sr = await engine.upscale(pair.lr, { tile: this.opts.tile });
-      perImage.push({ name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) });
+      const row = { name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) };
+      perImage.push(lpips ? { ...row, lpips: await lpips.distance(sr, pair.hr, this.opts.crop) } : row);
       if (i < keep) outputs.push(sr);
     }
-    return { ...meanScores(perImage), bicubic: meanScores(this.bicubicScores), perImage, outputs };
+    const meanLpips = lpips ? { lpips: perImage.reduce((s, r) => s + r.lpips!, 0) / perImage.length } : {};
+    return { ...meanScores(perImage), ...meanLpips, bicubic: meanScores(this.bicubicScores), perImage, outputs };
   }
 
   /**

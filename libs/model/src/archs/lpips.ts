@@ -102,8 +102,13 @@ function features(params: ParamMap, net: LpipsNet, x: tf.Tensor4D): tf.Tensor4D[
   });
 }
 
+/** The smallest image side whose five feature maps are all non-empty (AlexNet's stride-4 conv and 3×3 pools). */
+export const LPIPS_MIN_SIDE: Record<LpipsNet, number> = { alex: 31, vgg: 16 };
+
 /** Per-image LPIPS distance [N] of NHWC RGB batches in [0, 1] (the official `normalize=True`). */
 export function lpipsDistance(params: ParamMap, net: LpipsNet, x0: tf.Tensor4D, x1: tf.Tensor4D): tf.Tensor1D {
+  const [, h, w] = x0.shape;
+  if (Math.min(h, w) < LPIPS_MIN_SIDE[net]) throw new RangeError(`LPIPS (${net}) needs images of at least ${LPIPS_MIN_SIDE[net]} px per side, got ${w}x${h}`);
   return tf.tidy(() => {
     const f0 = features(params, net, x0);
     const f1 = features(params, net, x1);
