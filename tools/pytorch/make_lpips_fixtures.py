@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from make_fixtures import hash_uniform, save_safetensors, seeded_input
+from reference_archs import vgg_features
 
 OUT = Path(__file__).resolve().parents[2] / 'libs' / 'model' / 'test' / 'fixtures' / 'lpips.safetensors'
 
@@ -30,14 +31,7 @@ def alexnet_features():
 
 
 def vgg16_features():
-    layers, cin = [], 3
-    for v in [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']:
-        if v == 'M':
-            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
-        else:
-            layers += [nn.Conv2d(cin, v, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
-            cin = v
-    return nn.Sequential(*layers)
+    return vgg_features([64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'])
 
 
 SLICES = {'alex': ([0, 2, 5, 8, 10, 12], [64, 192, 384, 256, 256], alexnet_features),

@@ -32,8 +32,9 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (only on a TTY)' })
       .example('$0 train --config apps/trainer/src/config/examples/tiny-cpu.json --out runs/tiny', 'both phases on synthetic images')
       .example('$0 train --resume runs/tiny', 'continue after Ctrl-C or a crash (same backend and threads)')
+      .example('$0 train --resume runs/tiny --set phases.psnr.iterations=120 --set "phases.psnr.scheduler.periods=[60,60]"', 'extend a run')
       .example('$0 train --config apps/trainer/src/config/examples/esrgan-x4.json --backend webgpu', 'train on the GPU (WebGPU via Vulkan)')
-      .example('$0 train --config run.json --set data.batchSize=8 --set phases.psnr.iterations=500', 'override fields'),
+      .example('$0 train --config run.json --set data.batchSize=8 --set phases.psnr.iterations=500 --set "phases.psnr.scheduler.periods=[500]"', 'override fields'),
   handler: async (argv) => {
     if (argv.resume && argv.out && argv.out !== argv.resume) throw new CliError('--out and --resume name different folders');
     const outDir = argv.resume ?? argv.out;

@@ -19,6 +19,7 @@ import type { Net } from './net.ts';
 import { restoreOptimizer } from './optimizers/index.ts';
 import { runPhaseLoop, type PhaseName } from './phase-loop.ts';
 import { readTree } from './readback.ts';
+import { checkResumeConfig } from './resume-config.ts';
 import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
@@ -67,9 +68,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   if (!o.resume && existsSync(join(o.outDir, CHECKPOINT_FILE))) {
     o.print(`warning: starting a fresh run in ${o.outDir}; its checkpoint will be replaced (use --resume to continue it)`);
   }
-  if (ckpt && ckpt.state.config !== configJson) {
-    throw new CliError(`cannot resume ${o.outDir}: the config differs from the checkpointed run's (resume without --config or --set)`);
-  }
+  if (ckpt) for (const note of checkResumeConfig(ckpt.state.config, c, ckpt.state.phase, ckpt.state.iter, o.outDir)) o.print(`resuming with ${note}`);
   await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
   const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
   if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
