@@ -16,6 +16,14 @@ const records: LogRecord[] = [
 ];
 
 describe('report', () => {
+  it('an LPIPS chart when validation logged lpips', () => {
+    const withLpips = records.map((r) => (r.kind === 'val' ? { ...r, lpips: 0.25 } : r));
+    const chart = buildCharts(withLpips).find((c) => c.name === 'lpips')!;
+    const values = (chart.spec.data as { values: { series: string; value: number }[] }).values;
+    expect(values.map((v) => [v.series, v.value])).toEqual(withLpips.filter((r) => r.kind === 'val').map((r) => [`${r.phase} lpips`, 0.25]));
+    expect(buildCharts(records).some((c) => c.name === 'lpips')).toBe(false);
+  });
+
   it('builds charts with the gan phase offset after the psnr phase', () => {
     const charts = buildCharts(records);
     expect(charts.map((c) => c.name)).toEqual(['losses', 'lr', 'psnr', 'ssim', 'd-accuracy', 'grad-stats']);

@@ -65,6 +65,8 @@ export function buildCharts(records: readonly LogRecord[]): Chart[] {
     charts.push({ name: 'psnr', title: 'Validation PSNR-Y vs bicubic', spec: lineChart('Validation PSNR (dB)', valRows, { yTitle: 'PSNR (dB)', dashedSeries: dashed }) });
     charts.push({ name: 'ssim', title: 'Validation SSIM-Y vs bicubic', spec: lineChart('Validation SSIM', val('ssim'), { yTitle: 'SSIM', dashedSeries: dashed }) });
   }
+  const lpipsRows = rows((r) => ({ lpips: r.lpips as number | undefined }), 'val');
+  if (lpipsRows.length) charts.push({ name: 'lpips', title: 'Validation LPIPS (lower is better)', spec: lineChart('Validation LPIPS', lpipsRows, { yTitle: 'LPIPS' }) });
   const valAccuracy = (r: LogRecord) => {
     const a = r.dAccuracy as Record<string, number> | undefined;
     return a && { 'val real': a.real, 'val fake': a.fake };
