@@ -79,7 +79,15 @@ describe('sr train --resume --set phases.psnr.iterations=N', () => {
   const root = mkdtempSync(join(tmpdir(), 'sr-extend-'));
   const sr = (args: string[]) => spawnSync(process.execPath, [SR, ...args], { encoding: 'utf8', env: { ...process.env, SR_WASM_THREADS: '1' }, timeout: 240_000 });
   const args = (iterations: number) =>
-    tinyRunArgs({ 'phases.psnr.iterations': String(iterations), 'phases.psnr.scheduler': '{"type":"constant"}', 'logging.every': '1', 'validation.every': '100', 'validation.samples': '0' });
+    tinyRunArgs({
+      'phases.psnr.iterations': String(iterations),
+      'phases.psnr.scheduler': '{"type":"constant"}',
+      // SGD with momentum: the extension restores its momentum buffers from the checkpoint (Adam's: cli-train.test.ts).
+      'phases.psnr.optimizer': '{"type":"sgd","lr":0.05,"momentum":0.9,"nesterov":true}',
+      'logging.every': '1',
+      'validation.every': '100',
+      'validation.samples': '0',
+    });
   const losses = (dir: string) => readJsonl(join(dir, 'train.jsonl')).filter((r) => r.kind === 'train').map((r) => ({ iter: r.iter, losses: r.losses }));
 
   it('a 4-iteration run extended to 6 has the losses of a 6-iteration run; refusals name the fields', () => {
