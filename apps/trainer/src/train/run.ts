@@ -31,7 +31,10 @@ export interface TrainOptions {
   /** Continue from `outDir/checkpoint.safetensors`. */
   resume: boolean;
   phase: PhaseName | 'all';
+  /** A progress bar on stderr (a TTY). */
   progress: boolean;
+  /** Without the bar: a progress line every this many seconds (0 or absent = none). */
+  progressEvery?: number;
   /** wasm threads (default: a resumed run's, else SR_WASM_THREADS, else 1). */
   threads?: number;
   /** Overrides the config's backend (default: a resumed run's backend, else the config's). */
@@ -61,38 +64,38 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const runtime = resumedRuntime(recorded, o);
   const backend = await initBackend({ prefer: runtime.backend ?? c.backend, threads: runtime.threads, log: o.print });
   if (recorded && recorded.backend !== backend.backend) o.print(`note: the run was on ${recorded.backend}; it continues on ${backend.backend}`);
-  mkdirSync(join(o.outDir, 'samples'), { recursive: true });
-  await writeRuntimeRecord(o.outDir, backend);
   const configJson = JSON.stringify(c);
   const ckpt = o.resume ? loadCheckpoint(o.outDir) : undefined;
   if (!o.resume && existsSync(join(o.outDir, CHECKPOINT_FILE))) {
     o.print(`warning: starting a fresh run in ${o.outDir}; its checkpoint will be replaced (use --resume to continue it)`);
   }
   if (ckpt) for (const note of checkResumeConfig(ckpt.state.config, c, ckpt.state.phase, ckpt.state.iter, o.outDir)) o.print(`resuming with ${note}`);
-  await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
-  const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
-  if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
-  else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
-  else writeFileSync(log.path, '');
-
-  // Loaded before the data, so that a wrong file fails fast.
+  const configured = (['psnr', 'gan'] as const).filter((p) => c.phases[p]);
+  const requested = o.phase === 'all' ? configured : [o.phase];
+  for (const p of requested) if (!c.phases[p]) throw new CliError(`--phase ${p}: the config has no phases.${p}`);
+  // Everything is read and checked (checkpoint, config, model files, data) before the run folder is written to.
+  // Model files load before the data, so that a wrong file fails fast.
   const pretrained = c.generator.pretrained ? await loadPretrainedGenerator(c, c.generator.pretrained) : undefined;
   const lpips = c.validation.lpips ? LpipsMetric.load(c.validation.lpips) : undefined;
   const warn = (m: string) => o.print(`warning: ${m}`);
   const trainPairs = await loadPairs(c.data.train, { scale: c.scale, seed: c.seed, onBadImage: c.data.onBadImage, minLrSide: c.data.lrPatch, lrCacheDir: c.data.lrCacheDir, warn });
   const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
   o.print(`data: ${trainPairs.length} training images, ${valPairs.length} validation images`);
+  mkdirSync(join(o.outDir, 'samples'), { recursive: true });
+  await writeRuntimeRecord(o.outDir, backend);
+  await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
+  const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
+  if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
+  else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
+  else writeFileSync(log.path, '');
   const source = new BatchSource(trainPairs, c.data, c.scale, c.seed);
   const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
   const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
   const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips });
 
-  const configured = (['psnr', 'gan'] as const).filter((p) => c.phases[p]);
-  const requested = o.phase === 'all' ? configured : [o.phase];
-  for (const p of requested) if (!c.phases[p]) throw new CliError(`--phase ${p}: the config has no phases.${p}`);
   const phases = ckpt ? requested.filter((p) => p === ckpt.state.phase || (p === 'gan' && ckpt.state.phase === 'psnr')) : requested;
 
-  const signals = watchSignals();
+  const signals = watchSignals(o.print);
   const files: string[] = ['config.json', 'runtime.json', 'train.jsonl'];
   let psnrGen: Generator | undefined;
   let ganGen: Generator | undefined;
@@ -114,7 +117,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     }
     log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });
   };
-  const loopBase = { config: c, source, data, log, progress: o.progress, outDir: o.outDir };
+  const loopBase = { config: c, source, data, log, progress: { bar: o.progress, lineEverySeconds: o.progressEvery ?? 0, print: o.print }, outDir: o.outDir };
   const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, d?: Net) => ({
     validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g, d),
     checkpoint: (iter: number) => saveState(phase, iter, stepper.tensors(), stepper.adamSteps()),
