@@ -38,6 +38,60 @@ const degradationSchema = z.strictObject({
   noise: z.strictObject({ prob: prob, sigmaMax: z.number().positive() }).optional(),
 });
 
+const range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, { message: 'a range is [low, high]' });
+const kernelKind = z.enum(['iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso', 'plateau_aniso']);
+const kernelSize = z.number().int().min(7).max(41).refine((k) => k % 2 === 1, { message: 'kernel sizes are odd' });
+const KERNELS = ['iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso', 'plateau_aniso'] as const;
+const KERNEL_PROB = [0.45, 0.25, 0.12, 0.03, 0.12, 0.03];
+const resizeProb = z.tuple([prob, prob, prob]).refine((p) => p[0] + p[1] + p[2] > 0, { message: 'resize_prob [up, down, keep] must not be all 0' });
+
+/**
+ * Real-ESRGAN's second-order degradation of the HR patch into its LR, with BasicSR's option names and the defaults of
+ * Real-ESRGAN's train_realesrnet_x4plus.yml (see data/realesrgan.ts). Ranges are [low, high]; resize_prob is [up, down, keep].
+ */
+const realesrganSchema = z
+  .strictObject({
+    type: z.literal('realesrgan'),
+    blur_kernel_size: kernelSize.default(21),
+    kernel_list: z.array(kernelKind).min(1).default([...KERNELS]),
+    kernel_prob: z.array(z.number().min(0)).default(KERNEL_PROB),
+    sinc_prob: prob.default(0.1),
+    blur_sigma: range.default([0.2, 3]),
+    betag_range: range.default([0.5, 4]),
+    betap_range: range.default([1, 2]),
+    blur_kernel_size2: kernelSize.default(21),
+    kernel_list2: z.array(kernelKind).min(1).default([...KERNELS]),
+    kernel_prob2: z.array(z.number().min(0)).default(KERNEL_PROB),
+    sinc_prob2: prob.default(0.1),
+    blur_sigma2: range.default([0.2, 1.5]),
+    betag_range2: range.default([0.5, 4]),
+    betap_range2: range.default([1, 2]),
+    final_sinc_prob: prob.default(0.8),
+    resize_prob: resizeProb.default([0.2, 0.7, 0.1]),
+    resize_range: range.default([0.15, 1.5]),
+    gaussian_noise_prob: prob.default(0.5),
+    noise_range: range.default([1, 30]),
+    poisson_scale_range: range.default([0.05, 3]),
+    gray_noise_prob: prob.default(0.4),
+    jpeg_range: range.default([30, 95]),
+    second_blur_prob: prob.default(0.8),
+    resize_prob2: resizeProb.default([0.3, 0.4, 0.3]),
+    resize_range2: range.default([0.3, 1.2]),
+    gaussian_noise_prob2: prob.default(0.5),
+    noise_range2: range.default([1, 25]),
+    poisson_scale_range2: range.default([0.05, 2.5]),
+    gray_noise_prob2: prob.default(0.4),
+    jpeg_range2: range.default([30, 95]),
+  })
+  .refine((c) => c.kernel_list.length === c.kernel_prob.length && c.kernel_list2.length === c.kernel_prob2.length, {
+    message: 'kernel_list and kernel_prob (and kernel_list2 / kernel_prob2) need the same length',
+  })
+  .refine((c) => c.resize_range[0] > 0 && c.resize_range2[0] > 0 && c.resize_range[0] <= 1 && c.resize_range2[0] <= 1 && c.resize_range[1] >= 1 && c.resize_range2[1] >= 1, {
+    message: 'resize ranges are [down in (0, 1], up >= 1]',
+  })
+  .refine((c) => [c.jpeg_range, c.jpeg_range2].every(([lo, hi]) => lo >= 1 && hi <= 100), { message: 'jpeg ranges lie in [1, 100]' })
+  .refine((c) => [c.blur_sigma, c.blur_sigma2].every(([lo]) => lo > 0), { message: 'blur sigmas must be > 0' });
+
 const dataSchema = z.strictObject({
   train: imageSourceSchema,
   val: imageSourceSchema,
@@ -47,11 +101,17 @@ const dataSchema = z.strictObject({
   flip: z.boolean().default(true),
   rot90: z.boolean().default(true),
   degradations: degradationSchema.prefault({}),
+  /** Real-ESRGAN's degradation model: the LR is made from each HR patch on the fly (the bicubic LR is not used). */
+  degradation: realesrganSchema.optional(),
+  /** Decoded training images kept in an LRU cache of this many MiB; the rest is decoded from disk when drawn. */
+  cacheMB: z.number().positive().default(2048),
   /** Batches prepared ahead of the training step. */
   prefetch: posInt.default(4),
   /** Optional folder where the bicubic LR of each HR image is cached as PNG across runs. */
   lrCacheDir: z.string().optional(),
   onBadImage: z.enum(['skip', 'fatal']).default('fatal'),
+}).refine((d) => !d.degradation || (!d.degradations.jpeg && !d.degradations.noise), {
+  message: 'data.degradation (Real-ESRGAN, which includes JPEG and noise) replaces data.degradations: give one of them',
 });
 
 /**
@@ -262,4 +322,5 @@ export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
 export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
 export type PerceptualConfig = GanPhaseConfig['losses']['perceptual'];
 export type DataConfig = z.infer<typeof dataSchema>;
+export type RealEsrganConfig = z.infer<typeof realesrganSchema>;
 export type ImageSourceConfig = z.infer<typeof imageSourceSchema>;

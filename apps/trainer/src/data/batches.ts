@@ -3,7 +3,9 @@ import type { DataConfig } from '../config/schema.ts';
 import { applyDihedral, randomDihedral } from './augment.ts';
 import { randomAlignedCrop } from './crop.ts';
 import type { ImagePair } from './dataset.ts';
-import { addGaussianNoise, drawDegradation, jpegRoundTrip } from './degrade.ts';
+import { addGaussianNoise, drawDegradation, jpegCodec, jpegRoundTrip } from './degrade.ts';
+import { toRgbF } from './float-image.ts';
+import { applyRealEsrgan, drawRealEsrgan } from './realesrgan.ts';
 import { Rng } from './rng.ts';
 
 /** One training batch: float32 NHWC in [0, 1]. */
@@ -37,6 +39,7 @@ function toUnitFloat(img: ImageU8, out: Float32Array, offset: number): void {
  */
 export class BatchSource {
   private epochPerm: { epoch: number; perm: number[] } | undefined;
+  private readonly jpeg = jpegCodec();
 
   constructor(
     private readonly pairs: readonly ImagePair[],
@@ -65,8 +68,15 @@ export class BatchSource {
       const pair = this.imageFor(index * size + b);
       const crop = randomAlignedCrop(pair.lr, pair.hr, lrPatch, this.scale, rng);
       const d = randomDihedral(rng, this.cfg.flip, this.cfg.rot90);
+      const hrCrop = applyDihedral(crop.hr, d);
+      toUnitFloat(hrCrop, hr, b * hrPatch * hrPatch * 3);
+      const real = this.cfg.degradation;
+      if (real) {
+        const draw = drawRealEsrgan(rng, real);
+        jobs.push(applyRealEsrgan(toRgbF(hrCrop), draw, { scale: this.scale, jpeg: this.jpeg }).then((img) => toUnitFloat(img, lr, b * lrPatch * lrPatch * 3)));
+        continue;
+      }
       const draw = drawDegradation(rng, this.cfg.degradations);
-      toUnitFloat(applyDihedral(crop.hr, d), hr, b * hrPatch * hrPatch * 3);
       jobs.push(
         (async () => {
           let img = applyDihedral(crop.lr, d);
