@@ -12,13 +12,14 @@ import { disposeGrads, lossAndGrads } from './grads.ts';
 import type { Net } from './net.ts';
 import { createOptimizer, optimizerGroups, type Optimizer } from './optimizers/index.ts';
 import type { StepResult } from './psnr-step.ts';
-import { disposeTree, type DeviceTree } from './readback.ts';
+import type { DeviceTree } from './readback.ts';
 import { learningRate } from './schedulers.ts';
 import { layerStats } from './tensor-stats.ts';
 
 /**
  * Phase 2 (ESRGAN / BasicSR ESRGANModel): a G update under pixel + perceptual + adversarial (+ translational) loss,
- * then `updatesPerG` D updates on the same batch against the pre-update G output.
+ * then `updatesPerG` D updates on the same batch against the pre-update G output. The D losses reported (`d`, `d_r1`)
+ * are the means over those updates; D's statistics are those of the last one.
  */
 export class GanStepper {
   readonly optG: Optimizer;
@@ -93,11 +94,11 @@ export class GanStepper {
         return terms;
       },
       gradClip,
+      wantStats ? (raw) => layerStats(this.g.vars, raw) : undefined,
     );
     realForG?.dispose();
-    gRes.gradNorm?.dispose();
     const losses: Record<string, tf.Scalar> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
-    if (wantStats) stats.g = layerStats(this.g.vars, gRes.grads);
+    if (gRes.stats) Object.assign(stats, { g: gRes.stats.layers, gradNormG: gRes.stats.gradNorm });
     this.optG.apply(this.g.vars, gRes.grads, lrs.g, gRes.finite);
     this.ema?.update(this.g.vars, iter);
     disposeGrads(gRes.grads);
@@ -105,11 +106,15 @@ export class GanStepper {
     // --- D updates on the same batch, against the pre-update G output (skipped on the device when G's loss was not finite) ---
     let finite = gRes.finite;
     let dAccuracy: { real: tf.Scalar; fake: tf.Scalar } | undefined;
-    const replace = (name: string, t: tf.Scalar) => {
+    const updates = this.cfg.d.updatesPerG;
+    const addMean = (name: string, t: tf.Scalar) => {
+      const sum = losses[name] ? tf.tidy(() => losses[name].add(t.div(updates)) as tf.Scalar) : tf.tidy(() => t.div(updates) as tf.Scalar);
       losses[name]?.dispose();
-      losses[name] = t;
+      t.dispose();
+      losses[name] = sum;
     };
-    for (let k = 0; k < this.cfg.d.updatesPerG; k++) {
+    const lastD = wantStats ? (raw: Record<string, tf.Tensor>) => layerStats(this.d.vars, raw) : undefined;
+    for (let k = 0; k < updates; k++) {
       const targets = this.targets(hr.shape[0]);
       const realIn = this.dInput(hr, sigma);
       const fakeIn = this.dInput(fake!, sigma);
@@ -127,19 +132,16 @@ export class GanStepper {
           return terms;
         },
         gradClip,
+        k === updates - 1 ? lastD : undefined,
       );
       this.d.commitStats();
       if (dAccuracy) tf.dispose([dAccuracy.real, dAccuracy.fake]);
       dAccuracy = discriminatorAccuracy(L.adversarial.type, logits[0], logits[1]);
       for (const t of [...logits, ...[realIn, fakeIn].filter((t) => t !== hr && t !== fake)]) t.dispose();
       for (const t of [targets.real, targets.fake]) if (typeof t !== 'number') t.dispose();
-      replace('d', dRes.terms.d);
-      if (dRes.terms.r1) replace('d_r1', dRes.terms.r1);
-      dRes.gradNorm?.dispose();
-      if (wantStats) {
-        disposeTree(stats.d as DeviceTree | undefined);
-        stats.d = layerStats(this.d.vars, dRes.grads);
-      }
+      addMean('d', dRes.terms.d);
+      if (dRes.terms.r1) addMean('d_r1', dRes.terms.r1);
+      if (dRes.stats) Object.assign(stats, { d: dRes.stats.layers, gradNormD: dRes.stats.gradNorm });
       const dFinite = tf.logicalAnd(finite, dRes.finite) as tf.Scalar;
       this.optD.apply(this.d.vars, dRes.grads, lrs.d, dFinite);
       tf.dispose([finite, dRes.finite]);

@@ -36,13 +36,13 @@ export class PsnrStepper {
   /** One optimizer step on a batch; `iter` is the 0-based index of this step within the phase. */
   step(lr: tf.Tensor4D, hr: tf.Tensor4D, iter: number, wantStats: boolean): StepResult {
     const rate = learningRate(this.cfg.scheduler, this.cfg.optimizer.lr, iter);
-    const { terms, grads, gradNorm, finite } = lossAndGrads(
+    const { terms, grads, finite, stats: s } = lossAndGrads(
       this.g.vars,
       () => ({ pix: pixelLoss(this.cfg.pixelLoss, this.g.forward(lr, true), hr) }),
       this.cfg.gradClip,
+      wantStats ? (raw) => layerStats(this.g.vars, raw) : undefined,
     );
-    const stats = wantStats ? { g: layerStats(this.g.vars, grads), ...(gradNorm ? { gradNormG: gradNorm } : {}) } : undefined;
-    if (!wantStats) gradNorm?.dispose();
+    const stats = s && { g: s.layers, gradNormG: s.gradNorm };
     this.opt.apply(this.g.vars, grads, rate, finite);
     this.ema?.update(this.g.vars, iter);
     disposeGrads(grads);

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@sr/model';
+import { parseConfig } from '../src/config/load.ts';
+import { Rng } from '../src/data/rng.ts';
+import { GanStepper } from '../src/train/gan-step.ts';
+import { lossAndGrads } from '../src/train/grads.ts';
+import { newDiscriminatorNet, newGeneratorNet } from '../src/train/models.ts';
+import { PsnrStepper } from '../src/train/psnr-step.ts';
+import { readTree } from '../src/train/readback.ts';
+import { probeLayers, tensorStats } from '../src/train/tensor-stats.ts';
+
+await initBackend({ prefer: 'wasm', log: null });
+
+const config = parseConfig({
+  scale: 4,
+  data: { train: { synthetic: { count: 1, width: 128, height: 128 } }, val: { synthetic: { count: 1, width: 64, height: 64 } }, lrPatch: 32, batchSize: 2 },
+  generator: { arch: 'SRVGGNetCompact', config: { num_feat: 4, num_conv: 3, upscale: 4, act_type: 'prelu' } },
+  discriminator: { config: { num_feat: 4, input_size: 128, norm: 'batch' } },
+  phases: {
+    psnr: { iterations: 2, optimizer: { lr: 1e-3 } },
+    gan: { iterations: 2, optimizerG: { lr: 1e-3 }, optimizerD: { lr: 1e-3 }, gradClip: 1e-3, d: { updatesPerG: 2 } },
+  },
+});
+
+const batch = () => ({
+  lr: tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D,
+  hr: tf.randomUniform([2, 128, 128, 3], 0, 1, 'float32', 4) as tf.Tensor4D,
+});
+
+describe('training statistics', () => {
+  it('probes the first, middle and last conv kernels, never a PReLU slope or a BatchNorm scale', () => {
+    for (const net of [newGeneratorNet(config), newDiscriminatorNet(config)]) {
+      const vectors = Object.keys(net.vars).filter((n) => n.endsWith('.weight') && net.vars[n].rank === 1);
+      expect(vectors.length).toBeGreaterThan(0); // PReLU slopes (G), BN scales (D): what a name filter alone would pick
+      const probes = probeLayers(net.vars);
+      expect(probes).toHaveLength(3);
+      for (const name of probes) expect(net.vars[name].rank, name).toBe(4);
+      const convs = Object.keys(net.vars).filter((n) => net.vars[n].rank === 4);
+      expect(probes).toEqual([convs[0], convs[Math.floor((convs.length - 1) / 2)], convs.at(-1)]);
+      net.dispose();
+    }
+  });
+
+  it('gradient statistics and norm are those before clipping; the applied gradients are clipped', async () => {
+    const w = tf.variable(tf.zeros([4]), true, 'stats-w');
+    const c = tf.tensor1d([3, -4, 0, 0]);
+    const r = lossAndGrads({ w }, () => ({ l: tf.sum(tf.mul(w, c)) as tf.Scalar }), 1, (g) => ({ w: tensorStats(g.w) }));
+    const host = await readTree({ stats: r.stats!, clippedNorm: tf.norm(r.grads.w) as tf.Scalar, terms: r.terms, finite: r.finite });
+    expect(host.stats.gradNorm).toBeCloseTo(5, 5);
+    expect(host.stats.layers).toEqual({ w: { mean: expect.closeTo(-0.25, 6), meanAbs: expect.closeTo(1.75, 6), variance: expect.closeTo(6.1875, 5) } });
+    expect(host.clippedNorm).toBeCloseTo(1, 5);
+    tf.dispose([w, c, ...Object.values(r.grads)]);
+  });
+
+  it('both phases log the pre-clip gradient norm of each network with their conv statistics; no tensor leaks', async () => {
+    const { lr, hr } = batch();
+    const g = newGeneratorNet(config);
+    const psnr = new PsnrStepper(g, config.phases.psnr!); // no gradClip: the norm is still logged
+    const p = await readTree(psnr.step(lr, hr, 0, true).stats!);
+    expect(p).toMatchObject({ gradNormG: expect.any(Number), g: expect.any(Object) });
+    expect((p as { gradNormG: number }).gradNormG).toBeGreaterThan(0);
+
+    const d = newDiscriminatorNet(config);
+    const gan = new GanStepper(g, d, config.phases.gan!, 4, Rng.fromSeed(1), undefined);
+    let tensors = 0;
+    for (let i = 0; i < 3; i++) {
+      const r = gan.step(lr, hr, i, true);
+      const host = (await readTree({ stats: r.stats, losses: r.losses, finite: r.finite, dAccuracy: r.dAccuracy })) as unknown as {
+        stats: { gradNormG: number; gradNormD: number; g: Record<string, unknown>; d: Record<string, unknown> };
+      };
+      // gradClip 1e-3 in this config: a post-clip norm could not exceed it
+      expect(host.stats.gradNormG).toBeGreaterThan(1e-3);
+      expect(host.stats.gradNormD).toBeGreaterThan(1e-3);
+      expect(Object.keys(host.stats.g)).toEqual(probeLayers(g.vars));
+      expect(Object.keys(host.stats.d)).toEqual(probeLayers(d.vars));
+      if (i === 1) tensors = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    for (const x of [psnr, gan, g, d]) x.dispose();
+    tf.dispose([lr, hr]);
+  });
+});
