@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@sr/model';
+import { makeSrPair } from '@sr/metrics';
 import { parseConfig } from '../src/config/load.ts';
+import { syntheticImage } from '../src/data/synthetic.ts';
+import { pixelLoss } from '../src/losses/pixel.ts';
 import { Rng } from '../src/data/rng.ts';
 import { GanStepper } from '../src/train/gan-step.ts';
 import { lossAndGrads } from '../src/train/grads.ts';
-import { newDiscriminatorNet, newGeneratorNet } from '../src/train/models.ts';
+import { asGenerator, newDiscriminatorNet, newGeneratorNet } from '../src/train/models.ts';
 import { PsnrStepper } from '../src/train/psnr-step.ts';
 import { readTree } from '../src/train/readback.ts';
 import { probeLayers, tensorStats } from '../src/train/tensor-stats.ts';
+import { Validator } from '../src/train/validate.ts';
 
 await initBackend({ prefer: 'wasm', log: null });
 
@@ -79,5 +83,24 @@ describe('training statistics', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     for (const x of [psnr, gan, g, d]) x.dispose();
     tf.dispose([lr, hr]);
+  });
+});
+
+describe('validation losses', () => {
+  it('are the mean loss terms over the val images, on the 8-bit outputs the metrics score', async () => {
+    const pairs = [0, 1].map((i) => ({ name: `v${i}`, ...makeSrPair(syntheticImage(7, i, 48, 40 + 8 * i), 4) }));
+    const validator = new Validator(pairs, { scale: 4, crop: 4, yChannel: true, tile: 0 });
+    const net = newGeneratorNet(config);
+    const before = tf.memory().numTensors;
+    const v = await validator.run(asGenerator(net, net.vars), 2, (sr, hr) => ({ pix: pixelLoss('l1', sr, hr), twice: pixelLoss('l2', sr, hr).mul(2) }));
+    expect(tf.memory().numTensors).toBe(before);
+    const host = (kind: 'l1' | 'l2') =>
+      v.outputs
+        .map((sr, i) => sr.data.reduce((s, x, j) => s + (kind === 'l1' ? Math.abs : (d: number) => d * d)((x - pairs[i].hr.data[j]) / 255), 0) / sr.data.length)
+        .reduce((a, b) => a + b, 0) / 2;
+    expect(v.losses!.pix).toBeCloseTo(host('l1'), 4);
+    expect(v.losses!.twice).toBeCloseTo(2 * host('l2'), 4);
+    expect((await validator.run(asGenerator(net, net.vars), 0)).losses).toBeUndefined();
+    net.dispose();
   });
 });

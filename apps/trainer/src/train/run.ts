@@ -23,7 +23,8 @@ import { checkResumeConfig } from './resume-config.ts';
 import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
-import { Validator } from './validate.ts';
+import { pixelLoss } from '../losses/pixel.ts';
+import { Validator, type ValLossTerms } from './validate.ts';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -98,6 +99,8 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const signals = watchSignals(o.print);
   const files: string[] = ['config.json', 'runtime.json', 'train.jsonl'];
   let psnrGen: Generator | undefined;
+  /** α = 0 of the interpolation table: this run's psnr model, or the pretrained file a gan-only config fine-tunes. */
+  let psnrFile = 'psnr.safetensors';
   let ganGen: Generator | undefined;
   let interpolation: InterpRow[] | undefined;
 
@@ -105,8 +108,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     const snapshot = await snapshotTensors(tensors);
     await saveCheckpoint(o.outDir, { version: 1, phase, iter, rng: rng.state(), data: { ...data }, adamSteps, config: configJson }, snapshot);
   };
-  const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, d?: Net) => {
-    const v = await validator.run(asGenerator(g, params), d ? valPairs.length : c.validation.samples);
+  let dSkipNoted = false;
+  const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, lossTerms: ValLossTerms, d?: Net) => {
+    const v = await validator.run(asGenerator(g, params), d ? valPairs.length : c.validation.samples, lossTerms);
     const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs.slice(0, c.validation.samples));
     const dInputs = d && validator.discriminatorInputs(v.outputs, c.discriminator!.config.input_size);
     let dAccuracy: { real: number; fake: number } | undefined;
@@ -115,11 +119,15 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       dAccuracy = await readTree(discriminatorAccuracy(c.phases.gan!.losses.adversarial.type, real, fake));
       for (const t of [real, fake, dInputs.real, dInputs.fake]) t.dispose();
     }
-    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(dAccuracy ? { dAccuracy } : {}), samples });
+    const size = c.discriminator?.config.input_size;
+    const dAccuracySkipped = d && !dInputs ? `no validation image is at least ${size}x${size} (the discriminator's input_size)` : undefined;
+    if (dAccuracySkipped && !dSkipNoted) warn(`validation D accuracy skipped: ${dAccuracySkipped}`);
+    dSkipNoted ||= dAccuracySkipped !== undefined;
+    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(v.losses ? { losses: v.losses } : {}), ...(dAccuracy ? { dAccuracy } : {}), ...(dAccuracySkipped ? { dAccuracySkipped } : {}), samples });
   };
   const loopBase = { config: c, source, data, log, progress: { bar: o.progress, lineEverySeconds: o.progressEvery ?? 0, print: o.print }, outDir: o.outDir };
-  const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, d?: Net) => ({
-    validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g, d),
+  const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, lossTerms: ValLossTerms, d?: Net) => ({
+    validate: (iter: number) => validateInto(phase, iter, stepper.exportParams(), g, lossTerms, d),
     checkpoint: (iter: number) => saveState(phase, iter, stepper.tensors(), stepper.adamSteps()),
     stopRequested: signals.requested,
   });
@@ -137,7 +145,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming psnr phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g) });
+      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, (sr, hr) => ({ pix: pixelLoss(cfg.pixelLoss, sr, hr) })) });
       psnrGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', validator, { iterations: cfg.iterations, fp16: c.export.fp16 });
       files.push('psnr.safetensors');
@@ -150,6 +158,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       const cfg = c.phases.gan!;
       if (!psnrGen && !c.phases.psnr && pretrained) {
         psnrGen = { ...pretrained, params: cloneParams(pretrained.params) };
+        psnrFile = c.generator.pretrained!;
       } else if (!psnrGen) {
         const path = join(o.outDir, 'psnr.safetensors');
         if (!existsSync(path)) {
@@ -162,6 +171,10 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       const p = cfg.losses.perceptual;
       const perceptual = p.weight > 0 || p.styleWeight > 0 ? loadPerceptual(p.vggWeights!, p) : undefined;
       const stepper = new GanStepper(g, d, cfg, c.scale, rng, perceptual);
+      const ganValLoss: ValLossTerms = (sr, hr) => ({
+        g_pix: pixelLoss(cfg.losses.pixel.type, sr, hr).mul(cfg.losses.pixel.weight),
+        ...Object.fromEntries(Object.entries(perceptual?.terms(sr, hr) ?? {}).map(([k, v]) => [`g_${k}`, v])),
+      });
       let start = 0;
       if (ckpt?.state.phase === 'gan') {
         restoreInto(g.vars, ckpt.groups.g, 'generator');
@@ -173,12 +186,12 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming gan phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, d) });
+      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss, d) });
       ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
       await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);
       files.push('gan.safetensors');
-      interpolation = await exportInterpolations(o.outDir, psnrGen, ganGen, c.export.alphas, validator, info);
+      interpolation = await exportInterpolations(o.outDir, psnrGen, ganGen, c.export.alphas, validator, info, psnrFile);
       files.push(...interpolation.filter((r) => r.alpha > 0 && r.alpha < 1).map((r) => r.file), 'interp.json');
       o.print(formatInterpTable(interpolation));
       stepper.dispose();
