@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { psnr } from '@sr/metrics';
 import { parseConfig } from '../src/config/load.ts';
 import { BatchSource } from '../src/data/batches.ts';
-import { loadPairs } from '../src/data/dataset.ts';
+import { openTrainingSet } from '../src/data/dataset.ts';
 import { jpegCodec } from '../src/data/degrade.ts';
 import { filter2D } from '../src/data/filter2d.ts';
 import { toImageU8, type RgbF } from '../src/data/float-image.ts';
@@ -174,11 +174,12 @@ describe('Real-ESRGAN degradation statistics', () => {
 describe('Real-ESRGAN batches', () => {
   it('make the LR from the HR patch, reproducibly per batch index, unlike the bicubic LR', async () => {
     const c = realConfig();
-    const pairs = await loadPairs(c.data.train, { scale: 4, seed: 0, onBadImage: 'fatal', minLrSide: 8 });
+    const pairs = await openTrainingSet(c.data, { scale: 4, seed: 0 });
     const a = await new BatchSource(pairs, c.data, 4, 1).batch(2);
     expect(await new BatchSource(pairs, c.data, 4, 1).batch(2)).toEqual(a);
     expect([a.lr.length, a.hr.length]).toEqual([8 * 8 * 3, 32 * 32 * 3]);
-    const plain = await new BatchSource(pairs, { ...c.data, degradation: undefined }, 4, 1).batch(2);
+    const plainData = { ...c.data, degradation: undefined };
+    const plain = await new BatchSource(await openTrainingSet(plainData, { scale: 4, seed: 0 }), plainData, 4, 1).batch(2);
     expect(plain.hr).toEqual(a.hr);
     expect(plain.lr).not.toEqual(a.lr);
   });

@@ -10,6 +10,7 @@ import { infoCommand } from './info.ts';
 import { interpolateCommand } from './interpolate.ts';
 import { upscaleCommand } from './upscale.ts';
 import { exportCommand } from './export.ts';
+import { degradeCommand } from './degrade.ts';
 
 /**
  * Every `sr` command, one module per file. Command modules import tfjs (`@sr/model`) and the trainer only inside their
@@ -27,4 +28,5 @@ export const commands: CommandModule<any, any>[] = [
   interpolateCommand,
   upscaleCommand,
   exportCommand,
+  degradeCommand,
 ];

@@ -7,7 +7,7 @@ import { CliError } from '../cli-error.ts';
 import { discriminatorAccuracy } from '../losses/adversarial.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
-import { loadPairs } from '../data/dataset.ts';
+import { loadPairs, openTrainingSet } from '../data/dataset.ts';
 import { Rng } from '../data/rng.ts';
 import { LpipsMetric } from '../io/lpips-metric.ts';
 import { JsonlLog } from '../report/jsonl.ts';
@@ -79,9 +79,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const pretrained = c.generator.pretrained ? await loadPretrainedGenerator(c, c.generator.pretrained) : undefined;
   const lpips = c.validation.lpips ? LpipsMetric.load(c.validation.lpips) : undefined;
   const warn = (m: string) => o.print(`warning: ${m}`);
-  const trainPairs = await loadPairs(c.data.train, { scale: c.scale, seed: c.seed, onBadImage: c.data.onBadImage, minLrSide: c.data.lrPatch, lrCacheDir: c.data.lrCacheDir, warn });
+  const trainSet = await openTrainingSet(c.data, { scale: c.scale, seed: c.seed, warn });
   const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
-  o.print(`data: ${trainPairs.length} training images, ${valPairs.length} validation images`);
+  o.print(`data: ${trainSet.size} training images (decoded on demand, ${c.data.cacheMB} MiB cache), ${valPairs.length} validation images`);
   mkdirSync(join(o.outDir, 'samples'), { recursive: true });
   await writeRuntimeRecord(o.outDir, backend);
   await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
@@ -89,7 +89,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   if (ckpt) log.truncateAfter(ckpt.state.phase, ckpt.state.iter);
   else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
   else writeFileSync(log.path, '');
-  const source = new BatchSource(trainPairs, c.data, c.scale, c.seed);
+  const source = new BatchSource(trainSet, c.data, c.scale, c.seed);
   const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
   const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
   const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips });

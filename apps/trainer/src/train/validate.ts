@@ -30,7 +30,7 @@ export interface ValidationResult {
 }
 
 /** Nearest-neighbour upscale (the "LR" panel of a strip, so every panel has the HR size). */
-function nearest(img: ImageU8, s: number): ImageU8 {
+export function nearest(img: ImageU8, s: number): ImageU8 {
   const w = img.width * s;
   const out = new Uint8Array(w * img.height * s * img.channels);
   for (let y = 0; y < img.height * s; y++) {
