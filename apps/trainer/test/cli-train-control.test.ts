@@ -90,13 +90,16 @@ describe('sr train: Ctrl-C, progress, early checks', () => {
     expect(losses(dir)).toEqual(losses(full));
   });
 
-  it('a bad data path fails with one line before anything is written to the run folder', () => {
+  it('a bad data path or --progress-every fails with one line before anything is written to the run folder', () => {
     const dir = join(root, 'bad-data');
     const missing = join(root, 'no-such-folder');
     const r = sr([...ARGS, '--out', dir, '--set', `data.val={"hr":"${missing}"}`]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n').at(-1)).toBe(`sr: cannot list ${missing}: no such folder`);
     expect(existsSync(dir)).toBe(false);
+    const bad = sr([...ARGS, '--out', dir, '--progress-every', '-1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('sr: --progress-every must be a number of seconds >= 0');
   });
 
   it('the second signal kills the process even while JavaScript is blocked after the first', async () => {

@@ -6,6 +6,7 @@ import { parseConfig } from '../src/config/load.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { pixelLoss } from '../src/losses/pixel.ts';
 import { Rng } from '../src/data/rng.ts';
+import { discriminatorLoss } from '../src/losses/adversarial.ts';
 import { GanStepper } from '../src/train/gan-step.ts';
 import { lossAndGrads } from '../src/train/grads.ts';
 import { asGenerator, newDiscriminatorNet, newGeneratorNet } from '../src/train/models.ts';
@@ -82,6 +83,30 @@ describe('training statistics', () => {
     }
     expect(tf.memory().numTensors).toBe(tensors);
     for (const x of [psnr, gan, g, d]) x.dispose();
+    tf.dispose([lr, hr]);
+  });
+});
+
+describe('several D updates per G step', () => {
+  it('log the mean of every D update\'s loss, not the last one', async () => {
+    const c = structuredClone(config);
+    c.phases.gan!.gradClip = undefined;
+    const { lr, hr } = batch();
+    const run = async (updatesPerG: number) => {
+      const cfg = { ...c.phases.gan!, d: { ...c.phases.gan!.d, updatesPerG } };
+      const [g, d] = [newGeneratorNet(c), newDiscriminatorNet(c)];
+      const fake = g.forward(lr, true) as tf.Tensor4D; // the pre-update G output both D updates see
+      const stepper = new GanStepper(g, d, cfg, 4, Rng.fromSeed(1), undefined);
+      const r = await readTree({ losses: stepper.step(lr, hr, 0, false).losses });
+      // the loss the next D update would start from: the updated D on the same batch
+      const next = await readTree(discriminatorLoss(cfg.losses.adversarial.type, d.forward(hr, true, false), d.forward(fake, true, false)));
+      for (const x of [stepper, g, d, fake]) x.dispose();
+      return { d: r.losses.d, next };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(one.next).not.toBeCloseTo(one.d, 4); // the first update changed D's loss, so mean and last differ
+    expect(two.d).toBeCloseTo((one.d + one.next) / 2, 5);
     tf.dispose([lr, hr]);
   });
 });
