@@ -53,5 +53,7 @@ describe('sr train with realesrgan-x4.json', () => {
     const log = readFileSync(join(out, 'train.jsonl'), 'utf8');
     expect(log).toMatch(/"phase":"psnr"/);
     expect(log).toMatch(/"phase":"gan"/);
+    const strip = await readImageRgb(join(out, 'samples/train-degraded.png'));
+    expect([strip.width, strip.height]).toEqual([128 + 4 + 128, 128]);
   }, 120_000);
 });

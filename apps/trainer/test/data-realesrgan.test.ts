@@ -49,6 +49,10 @@ describe('Real-ESRGAN degradation vs the PyTorch reference (fixed draws)', () =>
   it('filter2D with reflect padding', () => {
     const k = { size: 21, data: Float64Array.from(F.filter2D.kernel) };
     expect(maxDiff(filter2D(image, k).data, F.filter2D.out)).toBeLessThan(2e-6);
+    // An isotropic Gaussian takes the separable path; it must equal the full 2-D correlation.
+    const iso = padKernel(blurKernel({ kind: 'iso', size: 9, sigmaX: 1.4, sigmaY: 1.4, theta: 0, beta: 1 }), 21);
+    const perturbed = { size: 21, data: iso.data.map((v, i) => (i === 0 ? v + 1e-7 : v)) }; // rank 2: the full path
+    expect(maxDiff(filter2D(image, iso).data, filter2D(image, perturbed).data)).toBeLessThan(1e-6);
   });
   it('F.interpolate area / bilinear / bicubic by factor and by size', () => {
     for (const r of F.resize as { mode: ResizeMode; scale?: number; width: number; height: number; out: number[] }[]) {

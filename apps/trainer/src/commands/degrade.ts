@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { ImageU8 } from '@sr/metrics';
 import { CliError } from '../cli-error.ts';
 
 interface Args {
@@ -11,16 +9,6 @@ interface Args {
   count: number;
   hr?: string;
   seed?: number;
-}
-
-/** A batch tensor (NHWC float in [0, 1]) back to 8-bit images. */
-function unpack(data: Float32Array, count: number, side: number): ImageU8[] {
-  const n = side * side * 3;
-  return Array.from({ length: count }, (_, b) => {
-    const img = new Uint8Array(n);
-    for (let i = 0; i < n; i++) img[i] = Math.round(data[b * n + i] * 255);
-    return { width: side, height: side, channels: 3, data: img };
-  });
 }
 
 export const degradeCommand: CommandModule<object, Args> = {
@@ -41,8 +29,7 @@ export const degradeCommand: CommandModule<object, Args> = {
     const { loadConfig } = await import('../config/load.ts');
     const { openTrainingSet } = await import('../data/dataset.ts');
     const { BatchSource } = await import('../data/batches.ts');
-    const { hstack, nearest } = await import('../train/validate.ts');
-    const { writeImage } = await import('../io/image-io.ts');
+    const { writeBatchStrips } = await import('../data/sample-strips.ts');
     const c = loadConfig(argv.config, argv.set);
     const data = { ...c.data, batchSize: 1, train: argv.hr ? { hr: argv.hr } : c.data.train };
     const seed = argv.seed ?? c.seed;
@@ -50,15 +37,7 @@ export const degradeCommand: CommandModule<object, Args> = {
     const source = new BatchSource(set, data, c.scale, seed);
     mkdirSync(argv.out, { recursive: true });
     const files: string[] = [];
-    for (let i = 0; i < argv.count; i++) {
-      const b = await source.batch(i);
-      const [lr] = unpack(b.lr, 1, b.lrPatch);
-      const [hr] = unpack(b.hr, 1, b.hrPatch);
-      await writeImage(join(argv.out, `sample-${i}-lr.png`), lr);
-      await writeImage(join(argv.out, `sample-${i}-hr.png`), hr);
-      await writeImage(join(argv.out, `sample-${i}.png`), hstack([nearest(lr, c.scale), hr]));
-      files.push(`sample-${i}.png`);
-    }
+    for (let i = 0; i < argv.count; i++) files.push(...(await writeBatchStrips(argv.out, await source.batch(i), c.scale, `sample-${i}`, true)));
     const how = c.data.degradation ? 'Real-ESRGAN degradation' : 'bicubic LR';
     console.log(`wrote ${argv.count} samples (${how}, LR ${data.lrPatch}px, HR ${data.lrPatch * c.scale}px) to ${argv.out}: ${files.join(', ')}`);
   },

@@ -8,6 +8,7 @@ import { discriminatorAccuracy } from '../losses/adversarial.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
 import { loadPairs, openTrainingSet } from '../data/dataset.ts';
+import { writeBatchStrips } from '../data/sample-strips.ts';
 import { Rng } from '../data/rng.ts';
 import { LpipsMetric } from '../io/lpips-metric.ts';
 import { JsonlLog } from '../report/jsonl.ts';
@@ -23,7 +24,7 @@ import { checkResumeConfig } from './resume-config.ts';
 import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
-import { pixelLoss } from '../losses/pixel.ts';
+import { ganValLoss, psnrValLoss } from './val-losses.ts';
 import { Validator, type ValLossTerms } from './validate.ts';
 
 export interface TrainOptions {
@@ -90,6 +91,10 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   else if (o.phase === 'gan') log.truncateAfter('gan', 0); // keep the psnr phase's history
   else writeFileSync(log.path, '');
   const source = new BatchSource(trainSet, c.data, c.scale, c.seed);
+  if (c.data.degradation && !ckpt) {
+    const strips = await writeBatchStrips(join(o.outDir, 'samples'), await source.batch(0), c.scale, 'train-degraded');
+    o.print(`degraded training samples (LR | HR): ${strips.map((f) => join('samples', f)).join(', ')}`);
+  }
   const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
   const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
   const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips });
@@ -145,7 +150,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming psnr phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, (sr, hr) => ({ pix: pixelLoss(cfg.pixelLoss, sr, hr) })) });
+      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, psnrValLoss(cfg)) });
       psnrGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', validator, { iterations: cfg.iterations, fp16: c.export.fp16 });
       files.push('psnr.safetensors');
@@ -171,10 +176,6 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       const p = cfg.losses.perceptual;
       const perceptual = p.weight > 0 || p.styleWeight > 0 ? loadPerceptual(p.vggWeights!, p) : undefined;
       const stepper = new GanStepper(g, d, cfg, c.scale, rng, perceptual);
-      const ganValLoss: ValLossTerms = (sr, hr) => ({
-        g_pix: pixelLoss(cfg.losses.pixel.type, sr, hr).mul(cfg.losses.pixel.weight),
-        ...Object.fromEntries(Object.entries(perceptual?.terms(sr, hr) ?? {}).map(([k, v]) => [`g_${k}`, v])),
-      });
       let start = 0;
       if (ckpt?.state.phase === 'gan') {
         restoreInto(g.vars, ckpt.groups.g, 'generator');
@@ -186,7 +187,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming gan phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss, d) });
+      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss(cfg, perceptual, c.data.lrPatch * c.scale), d) });
       ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
       await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);
