@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@sr/model';
+import { initBackend, vgg19 } from '@sr/model';
 import { makeSrPair } from '@sr/metrics';
 import { parseConfig } from '../src/config/load.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { pixelLoss } from '../src/losses/pixel.ts';
+import { PerceptualLoss } from '../src/losses/perceptual.ts';
 import { Rng } from '../src/data/rng.ts';
 import { discriminatorLoss } from '../src/losses/adversarial.ts';
 import { GanStepper } from '../src/train/gan-step.ts';
@@ -13,6 +14,7 @@ import { asGenerator, newDiscriminatorNet, newGeneratorNet } from '../src/train/
 import { PsnrStepper } from '../src/train/psnr-step.ts';
 import { readTree } from '../src/train/readback.ts';
 import { probeLayers, tensorStats } from '../src/train/tensor-stats.ts';
+import { ganValLoss, psnrValLoss } from '../src/train/val-losses.ts';
 import { Validator } from '../src/train/validate.ts';
 
 await initBackend({ prefer: 'wasm', log: null });
@@ -127,5 +129,21 @@ describe('validation losses', () => {
     expect(v.losses!.twice).toBeCloseTo(2 * host('l2'), 4);
     expect((await validator.run(asGenerator(net, net.vars), 0)).losses).toBeUndefined();
     net.dispose();
+  });
+
+  it('gan phase: the weighted pixel term on the whole image, perceptual and style on the centre training-patch crop', async () => {
+    const p = { weight: 0.5, layers: { conv1_2: 1 }, useInputNorm: true, rangeNorm: false, criterion: 'l1' as const, styleWeight: 3 };
+    const perceptual = new PerceptualLoss(vgg19.init(vgg19.parseConfig({ layers: ['conv1_2'] }), 3), p);
+    const cfg = { ...config.phases.gan!, losses: { ...config.phases.gan!.losses, pixel: { type: 'l1' as const, weight: 0.01 } } };
+    const sr = tf.randomUniform([1, 40, 52, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const hr = tf.randomUniform([1, 40, 52, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const got = await readTree(tf.tidy(() => ganValLoss(cfg, perceptual, 32)(sr, hr)));
+    const crop = (x: tf.Tensor4D) => x.slice([0, 4, 10, 0], [1, 32, 32, 3]);
+    const want = await readTree(tf.tidy(() => ({ pix: pixelLoss('l1', sr, hr).mul(0.01), ...perceptual.terms(crop(sr), crop(hr)) })));
+    expect(got).toEqual({ g_pix: want.pix, g_percep: want.percep, g_style: want.style });
+    expect(got.g_percep).toBeGreaterThan(0);
+    expect(await readTree(tf.tidy(() => psnrValLoss(config.phases.psnr!)(sr, hr)))).toEqual({ pix: expect.closeTo(want.pix / 0.01, 6) });
+    perceptual.dispose();
+    tf.dispose([sr, hr]);
   });
 });

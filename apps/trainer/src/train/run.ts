@@ -24,7 +24,7 @@ import { checkResumeConfig } from './resume-config.ts';
 import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime-record.ts';
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
-import { pixelLoss } from '../losses/pixel.ts';
+import { ganValLoss, psnrValLoss } from './val-losses.ts';
 import { Validator, type ValLossTerms } from './validate.ts';
 
 export interface TrainOptions {
@@ -150,7 +150,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming psnr phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, (sr, hr) => ({ pix: pixelLoss(cfg.pixelLoss, sr, hr) })) });
+      await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, psnrValLoss(cfg)) });
       psnrGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', validator, { iterations: cfg.iterations, fp16: c.export.fp16 });
       files.push('psnr.safetensors');
@@ -176,10 +176,6 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       const p = cfg.losses.perceptual;
       const perceptual = p.weight > 0 || p.styleWeight > 0 ? loadPerceptual(p.vggWeights!, p) : undefined;
       const stepper = new GanStepper(g, d, cfg, c.scale, rng, perceptual);
-      const ganValLoss: ValLossTerms = (sr, hr) => ({
-        g_pix: pixelLoss(cfg.losses.pixel.type, sr, hr).mul(cfg.losses.pixel.weight),
-        ...Object.fromEntries(Object.entries(perceptual?.terms(sr, hr) ?? {}).map(([k, v]) => [`g_${k}`, v])),
-      });
       let start = 0;
       if (ckpt?.state.phase === 'gan') {
         restoreInto(g.vars, ckpt.groups.g, 'generator');
@@ -191,7 +187,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         start = ckpt.state.iter;
         o.print(`resuming gan phase at iteration ${start}`);
       }
-      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss, d) });
+      await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss(cfg, perceptual, c.data.lrPatch * c.scale), d) });
       ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
       await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);

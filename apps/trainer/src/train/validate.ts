@@ -64,6 +64,13 @@ function imageTensor(img: ImageU8): tf.Tensor4D {
   return tf.tensor4d(Float32Array.from(img.data, (v) => v / 255), [1, img.height, img.width, 3]);
 }
 
+/** The centre crop of at most `size`² of a [1, H, W, C] tensor. */
+export function centreCrop(x: tf.Tensor4D, size: number): tf.Tensor4D {
+  const [, h, w, c] = x.shape;
+  const [ch, cw] = [Math.min(h, size), Math.min(w, size)];
+  return tf.slice(x, [0, (h - ch) >> 1, (w - cw) >> 1, 0], [1, ch, cw, c]);
+}
+
 /** Adds `terms` into `sums` on the device (disposing `terms`). */
 function accumulate(sums: Record<string, tf.Scalar>, terms: Record<string, tf.Scalar>): void {
   for (const [k, v] of Object.entries(terms)) {
