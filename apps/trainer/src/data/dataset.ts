@@ -10,7 +10,7 @@ import { listImages } from '../io/image-folder.ts';
 import { readImageRgb, writeImage } from '../io/image-io.ts';
 import { syntheticImage } from './synthetic.ts';
 
-/** One training/validation image: the mod-cropped HR and its MATLAB-bicubic LR, both decoded once and kept in memory. */
+/** One validation image (validation sets are held whole): the mod-cropped HR and its MATLAB-bicubic LR. */
 export interface ImagePair {
   name: string;
   hr: ImageU8;
@@ -21,8 +21,6 @@ export interface LoadOptions {
   scale: number;
   seed: number;
   onBadImage: 'skip' | 'fatal';
-  /** Smallest acceptable LR side (the training patch); smaller images are bad images. */
-  minLrSide?: number;
   lrCacheDir?: string;
   warn?: (message: string) => void;
 }
@@ -57,16 +55,11 @@ function badImageHandler(opts: Pick<LoadOptions, 'onBadImage' | 'warn'>): (name:
 export async function loadPairs(source: ImageSourceConfig, opts: LoadOptions): Promise<ImagePair[]> {
   const pairs: ImagePair[] = [];
   const bad = badImageHandler(opts);
-  const accept = (name: string, hr: ImageU8, lr: ImageU8) => {
-    const min = opts.minLrSide ?? 1;
-    if (lr.width < min || lr.height < min) bad(name, `LR ${lr.width}x${lr.height} is smaller than the ${min}px patch`);
-    else pairs.push({ name, hr, lr });
-  };
   if (source.synthetic) {
     const { count, width, height } = source.synthetic;
     for (let i = 0; i < Math.min(count, source.maxImages ?? count); i++) {
       const pair = makeSrPair(syntheticImage(opts.seed, i, width, height), opts.scale);
-      accept(`synthetic-${i}`, pair.hr, pair.lr);
+      pairs.push({ name: `synthetic-${i}`, hr: pair.hr, lr: pair.lr });
     }
     return pairs;
   }
@@ -81,7 +74,7 @@ export async function loadPairs(source: ImageSourceConfig, opts: LoadOptions): P
       continue;
     }
     const croppedHr = modCrop(hr, opts.scale);
-    accept(file, croppedHr, await cachedLr(file, croppedHr, opts.scale, opts.lrCacheDir));
+    pairs.push({ name: file, hr: croppedHr, lr: await cachedLr(file, croppedHr, opts.scale, opts.lrCacheDir) });
   }
   if (pairs.length === 0) throw new CliError(`no usable images in ${source.hr}`);
   return pairs;
