@@ -16,7 +16,7 @@ import type { BackendPreference } from '@sr/model/backend-choices';
 import { loadConfig } from '../../apps/trainer/src/config/load.ts';
 import type { TrainConfig } from '../../apps/trainer/src/config/schema.ts';
 import { BatchSource } from '../../apps/trainer/src/data/batches.ts';
-import { loadPairs } from '../../apps/trainer/src/data/dataset.ts';
+import { openTrainingSet } from '../../apps/trainer/src/data/dataset.ts';
 import { Rng } from '../../apps/trainer/src/data/rng.ts';
 import { GanStepper } from '../../apps/trainer/src/train/gan-step.ts';
 import { asGenerator, newDiscriminatorNet, newGeneratorNet } from '../../apps/trainer/src/train/models.ts';
@@ -109,8 +109,9 @@ async function benchGan(c: TrainConfig) {
 }
 
 async function benchData(c: TrainConfig) {
-  const pairs = await loadPairs({ synthetic: { count: 8, width: c.data.lrPatch * c.scale * 2, height: c.data.lrPatch * c.scale * 2 } }, { scale: c.scale, seed: 0, onBadImage: 'fatal' });
-  const source = new BatchSource(pairs, c.data, c.scale, 0);
+  const side = c.data.lrPatch * c.scale * 2;
+  const data = { ...c.data, train: { synthetic: { count: 8, width: side, height: side } } };
+  const source = new BatchSource(await openTrainingSet(data, { scale: c.scale, seed: 0 }), data, c.scale, 0);
   const t0 = performance.now();
   const n = 20;
   for (let i = 0; i < n; i++) await source.batch(i);

@@ -150,8 +150,13 @@ VGG19_LAYER_NAMES = [
 
 
 def vgg19_features():
+    return vgg_features(VGG19_CFG)
+
+
+def vgg_features(cfg):
+    """torchvision's make_layers (no batch norm) for a VGG cfg list."""
     layers, in_ch = [], 3
-    for v in VGG19_CFG:
+    for v in cfg:
         if v == 'M':
             layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
         else:

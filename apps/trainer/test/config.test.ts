@@ -27,7 +27,7 @@ describe('config', () => {
   it('fills defaults', () => {
     const c = parseConfig(minimal());
     expect(c.data.flip).toBe(true);
-    expect(c.phases.psnr!.optimizer.betas).toEqual([0.9, 0.99]);
+    expect(c.phases.psnr!.optimizer).toMatchObject({ betas: [0.9, 0.99] });
     expect(c.phases.psnr!.scheduler).toEqual({ type: 'constant' });
     expect(c.export.alphas).toEqual([0.2, 0.5, 0.8]);
   });

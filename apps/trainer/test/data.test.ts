@@ -7,7 +7,7 @@ import { parseConfig } from '../src/config/load.ts';
 import { applyDihedral, randomDihedral } from '../src/data/augment.ts';
 import { BatchSource, Prefetcher } from '../src/data/batches.ts';
 import { randomAlignedCrop } from '../src/data/crop.ts';
-import { loadPairs, type ImagePair } from '../src/data/dataset.ts';
+import { loadPairs, openTrainingSet, type TrainingSet } from '../src/data/dataset.ts';
 import { Rng } from '../src/data/rng.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
@@ -91,7 +91,7 @@ describe('batches', () => {
     generator: { arch: 'SRVGGNetCompact', config: { num_feat: 4, num_conv: 1, upscale: 2 } },
     phases: { psnr: { iterations: 1, optimizer: { lr: 1e-3 } } },
   });
-  const pairs = (): Promise<ImagePair[]> => loadPairs(cfg.data.train, { scale: 2, seed: 1, onBadImage: 'fatal', minLrSide: 4 });
+  const pairs = (): Promise<TrainingSet> => openTrainingSet(cfg.data, { scale: 2, seed: 1 });
 
   it('are deterministic, prefetched or not, and resumable from the batch index', async () => {
     const p = await pairs();

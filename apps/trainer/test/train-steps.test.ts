@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@sr/model';
+import { initBackend, vgg19 } from '@sr/model';
+import { PerceptualLoss } from '../src/losses/perceptual.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { Rng } from '../src/data/rng.ts';
 import { GanStepper } from '../src/train/gan-step.ts';
@@ -103,5 +104,30 @@ describe('training steps', () => {
       g.dispose();
       d.dispose();
     }
+  });
+
+  it('gan with a multi-layer perceptual + style loss, AdamW for G and SGD with Nesterov momentum for D: finite, no leaks', async () => {
+    const c = structuredClone(config);
+    const gan = c.phases.gan!;
+    gan.optimizerG = { type: 'adamw', lr: 1e-3, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 1e-2 };
+    gan.optimizerD = { type: 'sgd', lr: 1e-3, momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0 };
+    const p = { weight: 1, layers: { conv1_2: 0.5, conv2_1: 1 }, useInputNorm: true, rangeNorm: false, criterion: 'l1' as const, styleWeight: 10 };
+    gan.losses.perceptual = { ...p, vggWeights: 'unused' };
+    const vgg = vgg19.init(vgg19.parseConfig({ layers: ['conv2_1'] }), 3);
+    const g = newGeneratorNet(c);
+    const d = newDiscriminatorNet(c);
+    const stepper = new GanStepper(g, d, gan, 4, Rng.fromSeed(3), new PerceptualLoss(vgg, p));
+    const { lr, hr } = batch();
+    let tensors = 0;
+    for (let i = 0; i < 3; i++) {
+      const r = await read(stepper.step(lr, hr, i, false));
+      for (const key of ['g_percep', 'g_style']) expect(r.losses[key], key).toBeGreaterThan(0);
+      if (i === 1) tensors = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(Object.keys(stepper.tensors())).toEqual(expect.arrayContaining(['optG.m', 'optG.v', 'optD.buf']));
+    stepper.dispose();
+    g.dispose();
+    d.dispose();
   });
 });

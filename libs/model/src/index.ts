@@ -8,6 +8,7 @@ export { rrdbnet, type RRDBNetConfig } from './archs/rrdbnet.ts';
 export { srvgg, type SRVGGNetCompactConfig } from './archs/srvgg.ts';
 export { vggDiscriminator, type VGGStyleDiscriminatorConfig } from './archs/vgg-discriminator.ts';
 export { vgg19, vgg19Features, VGG19_LAYERS, type VGG19Config } from './archs/vgg19.ts';
+export { LPIPS_MIN_SIDE, LPIPS_NETS, lpipsDistance, lpipsParamShapes, lpipsParamsFromStateDicts, type LpipsNet } from './archs/lpips.ts';
 export { countParams, createGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';
 export { BACKEND_CHOICES, describeBackend, initBackend, type AdapterInfo, type BackendInfo, type BackendPreference, type InitBackendOptions } from './runtime/backend.ts';
 export { benchConvGradients, benchForward, DEFAULT_CONV_CASES, type ConvCase, type ConvGradTiming, type ForwardTiming } from './runtime/bench.ts';

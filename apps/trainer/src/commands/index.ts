@@ -11,6 +11,7 @@ import { interpolateCommand } from './interpolate.ts';
 import { upscaleCommand } from './upscale.ts';
 import { exportCommand } from './export.ts';
 import { regressCommand } from './regress.ts';
+import { degradeCommand } from './degrade.ts';
 
 /**
  * Every `sr` command, one module per file. Command modules import tfjs (`@sr/model`) and the trainer only inside their
@@ -29,4 +30,5 @@ export const commands: CommandModule<any, any>[] = [
   upscaleCommand,
   exportCommand,
   regressCommand,
+  degradeCommand,
 ];

@@ -29,7 +29,7 @@ export function parseScale(scale: number): number {
 }
 
 /** PSNR for people: "inf" for identical images. In JSON, identical images give `null` (JSON has no Infinity). */
-export function formatScores(s: { psnr: number; ssim: number }): string {
+export function formatScores(s: { psnr: number; ssim: number; lpips?: number }): string {
   const p = Number.isFinite(s.psnr) ? `${s.psnr.toFixed(4)} dB` : 'inf';
-  return `PSNR ${p}  SSIM ${s.ssim.toFixed(6)}`;
+  return `PSNR ${p}  SSIM ${s.ssim.toFixed(6)}${s.lpips !== undefined ? `  LPIPS ${s.lpips.toFixed(6)}` : ''}`;
 }

@@ -8,7 +8,7 @@ interface Args {
 
 export const plotCommand: CommandModule<object, Args> = {
   command: 'plot <run>',
-  describe: 'Render a training run\'s curves (losses, PSNR/SSIM vs bicubic, D accuracy, gradient stats) and report.html',
+  describe: 'Render a training run\'s curves (train/val losses, PSNR/SSIM vs bicubic, D accuracy, gradient norms, weight/gradient stats) and report.html',
   builder: (y) =>
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'run folder (with train.jsonl)' })

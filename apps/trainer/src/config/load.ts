@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
-import { configSchema, type TrainConfig } from './schema.ts';
+import { VGG19_LAYERS } from '@sr/model';
+import { scheduleMismatch } from '../train/schedulers.ts';
+import { configSchema, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
 /** Applies `--set a.b.c=value` overrides; the value is parsed as JSON when it parses, else kept as a string. */
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
@@ -48,11 +50,23 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
     else if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
       errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
     }
+    for (const name of Object.keys(c.phases.gan.losses.perceptual.layers)) {
+      if (!VGG19_LAYERS.some((l) => l.name === name)) errors.push([`phases.gan.losses.perceptual.layers.${name}`, 'is not a VGG19 layer (conv1_1 … conv5_4, relu…, pool1 … pool5)']);
+    }
     if (c.phases.gan.losses.translational && c.phases.gan.losses.translational.shift >= c.data.lrPatch) {
       errors.push(['phases.gan.losses.translational.shift', `must be smaller than data.lrPatch (${c.data.lrPatch})`]);
     }
   }
   if (!c.phases.psnr && !c.phases.gan) errors.push(['phases', 'define at least one of "psnr" or "gan"']);
+  const schedules: [string, SchedulerConfig, number][] = [];
+  if (c.phases.psnr) schedules.push(['phases.psnr.scheduler', c.phases.psnr.scheduler, c.phases.psnr.iterations]);
+  if (c.phases.gan) {
+    for (const k of ['schedulerG', 'schedulerD'] as const) schedules.push([`phases.gan.${k}`, c.phases.gan[k], c.phases.gan.iterations]);
+  }
+  for (const [field, s, iterations] of schedules) {
+    const bad = scheduleMismatch(s, iterations);
+    if (bad) errors.push([`${field}.${bad[0]}`, bad[1]]);
+  }
   return errors;
 }
 
@@ -73,6 +87,10 @@ export function resolvePaths(c: TrainConfig, baseDir: string): TrainConfig {
   out.data.val.hr = abs(out.data.val.hr);
   out.data.lrCacheDir = abs(out.data.lrCacheDir);
   out.generator.pretrained = abs(out.generator.pretrained);
+  if (out.validation.lpips) {
+    out.validation.lpips.weights = abs(out.validation.lpips.weights)!;
+    out.validation.lpips.backbone = abs(out.validation.lpips.backbone);
+  }
   if (out.phases.gan) out.phases.gan.losses.perceptual.vggWeights = abs(out.phases.gan.losses.perceptual.vggWeights);
   return out;
 }

@@ -1,9 +1,11 @@
 import type { ImageU8 } from '@sr/metrics';
 import type { DataConfig } from '../config/schema.ts';
 import { applyDihedral, randomDihedral } from './augment.ts';
-import { randomAlignedCrop } from './crop.ts';
-import type { ImagePair } from './dataset.ts';
-import { addGaussianNoise, drawDegradation, jpegRoundTrip } from './degrade.ts';
+import { randomAlignedCrop, randomHrCrop } from './crop.ts';
+import type { TrainImage, TrainingSet } from './dataset.ts';
+import { addGaussianNoise, drawDegradation, jpegCodec, jpegRoundTrip } from './degrade.ts';
+import { toRgbF } from './float-image.ts';
+import { applyRealEsrgan, drawRealEsrgan } from './realesrgan.ts';
 import { Rng } from './rng.ts';
 
 /** One training batch: float32 NHWC in [0, 1]. */
@@ -37,21 +39,22 @@ function toUnitFloat(img: ImageU8, out: Float32Array, offset: number): void {
  */
 export class BatchSource {
   private epochPerm: { epoch: number; perm: number[] } | undefined;
+  private readonly jpeg = jpegCodec();
 
   constructor(
-    private readonly pairs: readonly ImagePair[],
+    private readonly set: TrainingSet,
     private readonly cfg: DataConfig,
     private readonly scale: number,
     private readonly seed: number,
   ) {
-    if (pairs.length === 0) throw new RangeError('no training images');
+    if (set.size === 0) throw new RangeError('no training images');
   }
 
-  private imageFor(sample: number): ImagePair {
-    const n = this.pairs.length;
+  private imageFor(sample: number): Promise<TrainImage> {
+    const n = this.set.size;
     const epoch = Math.floor(sample / n);
     if (this.epochPerm?.epoch !== epoch) this.epochPerm = { epoch, perm: Rng.fromSeed(this.seed, EPOCH_STREAM, epoch).permutation(n) };
-    return this.pairs[this.epochPerm.perm[sample % n]];
+    return this.set.get(this.epochPerm.perm[sample % n]);
   }
 
   async batch(index: number): Promise<Batch> {
@@ -62,11 +65,19 @@ export class BatchSource {
     const hr = new Float32Array(size * hrPatch * hrPatch * 3);
     const jobs: Promise<void>[] = [];
     for (let b = 0; b < size; b++) {
-      const pair = this.imageFor(index * size + b);
-      const crop = randomAlignedCrop(pair.lr, pair.hr, lrPatch, this.scale, rng);
+      const image = await this.imageFor(index * size + b);
+      const real = this.cfg.degradation;
+      if (real) {
+        const hrCrop = applyDihedral(randomHrCrop(image.hr, lrPatch, this.scale, rng), randomDihedral(rng, this.cfg.flip, this.cfg.rot90));
+        toUnitFloat(hrCrop, hr, b * hrPatch * hrPatch * 3);
+        const draw = drawRealEsrgan(rng, real);
+        jobs.push(applyRealEsrgan(toRgbF(hrCrop), draw, { scale: this.scale, jpeg: this.jpeg }).then((img) => toUnitFloat(img, lr, b * lrPatch * lrPatch * 3)));
+        continue;
+      }
+      const crop = randomAlignedCrop(image.lr!, image.hr, lrPatch, this.scale, rng);
       const d = randomDihedral(rng, this.cfg.flip, this.cfg.rot90);
-      const draw = drawDegradation(rng, this.cfg.degradations);
       toUnitFloat(applyDihedral(crop.hr, d), hr, b * hrPatch * hrPatch * 3);
+      const draw = drawDegradation(rng, this.cfg.degradations);
       jobs.push(
         (async () => {
           let img = applyDihedral(crop.lr, d);

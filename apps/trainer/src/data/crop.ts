@@ -21,3 +21,10 @@ export function randomAlignedCrop(lr: ImageU8, hr: ImageU8, lrPatch: number, sca
     hr: cropImage(hr, x * scale, y * scale, hrPatch, hrPatch),
   };
 }
+
+/** The HR window alone, at the same grid positions and with the same draws as `randomAlignedCrop` (no LR needed). */
+export function randomHrCrop(hr: ImageU8, lrPatch: number, scale: number, rng: Rng): ImageU8 {
+  const x = rng.int(0, Math.floor(hr.width / scale) - lrPatch);
+  const y = rng.int(0, Math.floor(hr.height / scale) - lrPatch);
+  return cropImage(hr, x * scale, y * scale, lrPatch * scale, lrPatch * scale);
+}

@@ -3,6 +3,7 @@ import { compare, ImageShapeError, makeSrPair, meanScores, type ImageU8, type Me
 import { CliError } from '../cli-error.ts';
 import { listImages, lrPathFor } from './image-folder.ts';
 import { readImageRgb } from './image-io.ts';
+import type { LpipsMetric } from './lpips-metric.ts';
 
 export interface FolderEvalOptions {
   hrDir: string;
@@ -12,6 +13,8 @@ export interface FolderEvalOptions {
   metrics: MetricOptions;
   /** The method under test: LR in, image of exactly the mod-cropped HR size out. */
   upscale: (lr: ImageU8, name: string) => ImageU8 | Promise<ImageU8>;
+  /** Also LPIPS (RGB, on the same border crop). */
+  lpips?: LpipsMetric;
   /** Called after each image, e.g. for progress output. */
   onImage?: (row: ImageScores) => void;
 }
@@ -21,9 +24,11 @@ export interface ImageScores extends Scores {
   /** HR size after mod-crop. */
   width: number;
   height: number;
+  lpips?: number;
 }
 
 export interface FolderReport extends Scores {
+  lpips?: number;
   images: number;
   perImage: ImageScores[];
 }
@@ -38,7 +43,8 @@ export async function evaluateFolder(opts: FolderEvalOptions): Promise<FolderRep
     try {
       const { hr, lr } = makeSrPair(hrRaw, opts.scale, lrRaw);
       const sr = await opts.upscale(lr, name);
-      const row = { name, width: hr.width, height: hr.height, ...compare(sr, hr, opts.metrics) };
+      const row: ImageScores = { name, width: hr.width, height: hr.height, ...compare(sr, hr, opts.metrics) };
+      if (opts.lpips) row.lpips = await opts.lpips.distance(sr, hr, opts.metrics.cropBorder ?? 0);
       perImage.push(row);
       opts.onImage?.(row);
     } catch (err) {
@@ -46,5 +52,6 @@ export async function evaluateFolder(opts: FolderEvalOptions): Promise<FolderRep
       throw err;
     }
   }
-  return { ...meanScores(perImage), images: perImage.length, perImage };
+  const lpips = opts.lpips && perImage.length ? { lpips: perImage.reduce((s, r) => s + r.lpips!, 0) / perImage.length } : {};
+  return { ...meanScores(perImage), ...lpips, images: perImage.length, perImage };
 }

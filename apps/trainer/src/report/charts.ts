@@ -16,6 +16,16 @@ interface Row {
   value: number;
 }
 
+/** One tensor's statistics in a `stats` record (train/tensor-stats.ts). */
+interface LayerStat {
+  mean: number;
+  meanAbs: number;
+  variance: number;
+}
+
+const prefixed = (prefix: string, values: Record<string, number> | undefined) =>
+  values && Object.fromEntries(Object.entries(values).map(([k, v]) => [prefix + k, v]));
+
 const WIDTH = 560;
 const HEIGHT = 260;
 
@@ -53,8 +63,11 @@ export function buildCharts(records: readonly LogRecord[]): Chart[] {
           .map(([series, value]) => ({ step: step(r), phase: r.phase, series: `${r.phase} ${series}`, value })),
       );
   const positive = (xs: Row[]) => xs.filter((x) => x.value > 0);
+  const valLosses = rows((r) => prefixed('val ', r.losses as Record<string, number> | undefined), 'val');
+  const lossRows = positive([...rows((r) => r.losses as Record<string, number>, 'train'), ...valLosses]);
+  const valSeries = [...new Set(valLosses.map((x) => x.series))];
   const charts: Chart[] = [
-    { name: 'losses', title: 'Losses', spec: lineChart('Losses', positive(rows((r) => r.losses as Record<string, number>, 'train')), { logY: true, yTitle: 'loss' }) },
+    { name: 'losses', title: 'Losses (validation dashed)', spec: lineChart('Losses', lossRows, { logY: true, yTitle: 'loss', dashedSeries: valSeries }) },
     { name: 'lr', title: 'Learning rates', spec: lineChart('Learning rates', positive(rows((r) => r.lr as Record<string, number>, 'train')), { logY: true, yTitle: 'learning rate' }) },
   ];
   const val = (metric: 'psnr' | 'ssim') =>
@@ -65,21 +78,31 @@ export function buildCharts(records: readonly LogRecord[]): Chart[] {
     charts.push({ name: 'psnr', title: 'Validation PSNR-Y vs bicubic', spec: lineChart('Validation PSNR (dB)', valRows, { yTitle: 'PSNR (dB)', dashedSeries: dashed }) });
     charts.push({ name: 'ssim', title: 'Validation SSIM-Y vs bicubic', spec: lineChart('Validation SSIM', val('ssim'), { yTitle: 'SSIM', dashedSeries: dashed }) });
   }
-  const valAccuracy = (r: LogRecord) => {
-    const a = r.dAccuracy as Record<string, number> | undefined;
-    return a && { 'val real': a.real, 'val fake': a.fake };
-  };
-  const acc = [...rows((r) => r.dAccuracy as Record<string, number> | undefined, 'train'), ...rows(valAccuracy, 'val')];
+  const lpipsRows = rows((r) => ({ lpips: r.lpips as number | undefined }), 'val');
+  if (lpipsRows.length) charts.push({ name: 'lpips', title: 'Validation LPIPS (lower is better)', spec: lineChart('Validation LPIPS', lpipsRows, { yTitle: 'LPIPS' }) });
+  const accuracy = (r: LogRecord) => r.dAccuracy as Record<string, number> | undefined;
+  const acc = [...rows(accuracy, 'train'), ...rows((r) => prefixed('val ', accuracy(r)), 'val')];
   if (acc.length) charts.push({ name: 'd-accuracy', title: 'Discriminator accuracy', spec: lineChart('D accuracy (train batches and validation crops)', acc, { yTitle: 'accuracy' }) });
-  const gradStats = records
-    .filter((r) => r.kind === 'stats')
-    .flatMap((r) =>
-      (['g', 'd'] as const).flatMap((net) =>
-        Object.entries((r[net] as Record<string, { grad?: { meanAbs: number } }> | undefined) ?? {})
-          .filter(([, s]) => s.grad && s.grad.meanAbs > 0)
-          .map(([layer, s]) => ({ step: step(r), phase: r.phase, series: `${net.toUpperCase()} ${layer}`, value: s.grad!.meanAbs })),
-      ),
-    );
-  if (gradStats.length) charts.push({ name: 'grad-stats', title: 'Gradient mean |g| (first, middle, last layer)', spec: lineChart('Gradient mean |g|', gradStats, { logY: true, yTitle: 'mean |grad|' }) });
+  const norms = positive(rows((r) => ({ G: r.gradNormG as number | undefined, D: r.gradNormD as number | undefined }), 'stats'));
+  if (norms.length) charts.push({ name: 'grad-norm', title: 'Gradient norm before clipping', spec: lineChart('Global gradient norm ‖g‖ (before clipping)', norms, { logY: true, yTitle: '‖grad‖' }) });
+  const layerRows = (of: 'grad' | 'weight', stat: keyof LayerStat): Row[] =>
+    records
+      .filter((r) => r.kind === 'stats')
+      .flatMap((r) =>
+        (['g', 'd'] as const).flatMap((net) =>
+          Object.entries((r[net] as Record<string, Partial<Record<'grad' | 'weight', LayerStat>>> | undefined) ?? {})
+            .filter(([, s]) => Number.isFinite(s[of]?.[stat]))
+            .map(([layer, s]) => ({ step: step(r), phase: r.phase, series: `${net.toUpperCase()} ${layer}`, value: s[of]![stat] })),
+        ),
+      );
+  for (const [of, label, symbol] of [['grad', 'Gradient', 'g'], ['weight', 'Weight', 'w']] as const) {
+    const layers = '(first, middle, last conv)';
+    const meanAbs = positive(layerRows(of, 'meanAbs'));
+    if (meanAbs.length) charts.push({ name: `${of}-stats`, title: `${label} mean |${symbol}| ${layers}`, spec: lineChart(`${label} mean |${symbol}|`, meanAbs, { logY: true, yTitle: `mean |${of}|` }) });
+    const variance = positive(layerRows(of, 'variance'));
+    if (variance.length) charts.push({ name: `${of}-variance`, title: `${label} variance ${layers}`, spec: lineChart(`${label} variance`, variance, { logY: true, yTitle: `var(${of})` }) });
+    const mean = layerRows(of, 'mean');
+    if (mean.length) charts.push({ name: `${of}-mean`, title: `${label} mean ${layers}`, spec: lineChart(`${label} mean`, mean, { yTitle: `mean ${of}` }) });
+  }
   return charts;
 }

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamConfig } from '../config/schema.ts';
+import type { Optimizer } from './optimizers/types.ts';
 
 export type VariableMap = Record<string, tf.Variable>;
 
 /** Adam exactly as torch.optim.Adam (L2 weight decay added to the gradient), with state that checkpoints exactly. */
-export class Adam {
+export class Adam implements Optimizer {
   step = 0;
   readonly m: VariableMap = {};
   readonly v: VariableMap = {};
@@ -45,6 +46,10 @@ export class Adam {
     });
   }
 
+  slots(): Record<string, VariableMap> {
+    return { m: this.m, v: this.v };
+  }
+
   dispose(): void {
     for (const t of [...Object.values(this.m), ...Object.values(this.v)]) t.dispose();
   }
@@ -54,8 +59,13 @@ export class Adam {
  * torch.nn.utils.clip_grad_norm_: scales all gradients by min(1, max/(norm + 1e-6)), on the device (the scale is
  * exactly 1 below the limit). Returns the new gradients (the given ones are disposed) and the global L2 norm.
  */
+/** The global L2 norm of all gradients together (as torch.nn.utils.clip_grad_norm_ measures it). */
+export function globalNorm(grads: Record<string, tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt() as tf.Scalar);
+}
+
 export function clipGradNorm(grads: Record<string, tf.Tensor>, max: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
-  const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt() as tf.Scalar);
+  const norm = globalNorm(grads);
   const coef = tf.tidy(() => tf.minimum(1, tf.div(max, norm.add(1e-6))));
   const clipped: Record<string, tf.Tensor> = {};
   for (const [name, g] of Object.entries(grads)) {

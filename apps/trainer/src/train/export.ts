@@ -29,12 +29,20 @@ export async function exportModel(path: string, g: Generator, phase: string, val
 
 /**
  * ESRGAN network interpolation between the PSNR and GAN generators: one model file per α plus a table of validation
- * PSNR/SSIM (α = 0 is the PSNR model, α = 1 the GAN model), written as interp.json.
+ * PSNR/SSIM (α = 0 is the PSNR model, named `psnrFile`; α = 1 the GAN model), written as interp.json.
  */
-export async function exportInterpolations(outDir: string, psnr: Generator, gan: Generator, alphas: readonly number[], validator: Validator, info: ExportInfo): Promise<InterpRow[]> {
+export async function exportInterpolations(
+  outDir: string,
+  psnr: Generator,
+  gan: Generator,
+  alphas: readonly number[],
+  validator: Validator,
+  info: ExportInfo,
+  psnrFile: string,
+): Promise<InterpRow[]> {
   const rows: InterpRow[] = [];
   for (const alpha of [...new Set([0, ...alphas, 1])].sort((a, b) => a - b)) {
-    const file = alpha === 0 ? 'psnr.safetensors' : alpha === 1 ? 'gan.safetensors' : `interp-${alpha}.safetensors`;
+    const file = alpha === 0 ? psnrFile : alpha === 1 ? 'gan.safetensors' : `interp-${alpha}.safetensors`;
     if (alpha === 0 || alpha === 1) {
       const g = alpha === 0 ? psnr : gan;
       const v = await validator.run(g, 0);

@@ -2,26 +2,28 @@ import * as tf from '@tensorflow/tfjs';
 import type { GanPhaseConfig } from '../config/schema.ts';
 import type { Rng } from '../data/rng.ts';
 import { discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss, type DTargets } from '../losses/adversarial.ts';
-import { r1Direction, r1Penalty } from '../losses/penalty.ts';
+import { r1Penalty } from '../losses/r1.ts';
 import type { PerceptualLoss } from '../losses/perceptual.ts';
 import { pixelLoss } from '../losses/pixel.ts';
 import { translationalLoss } from '../losses/translational.ts';
-import { Adam, Ema } from './adam.ts';
+import { Ema } from './adam.ts';
 import type { TensorGroups } from './checkpoint.ts';
 import { disposeGrads, lossAndGrads } from './grads.ts';
 import type { Net } from './net.ts';
+import { createOptimizer, optimizerGroups, type Optimizer } from './optimizers/index.ts';
 import type { StepResult } from './psnr-step.ts';
-import { disposeTree, type DeviceTree } from './readback.ts';
+import type { DeviceTree } from './readback.ts';
 import { learningRate } from './schedulers.ts';
 import { layerStats } from './tensor-stats.ts';
 
 /**
  * Phase 2 (ESRGAN / BasicSR ESRGANModel): a G update under pixel + perceptual + adversarial (+ translational) loss,
- * then `updatesPerG` D updates on the same batch against the pre-update G output.
+ * then `updatesPerG` D updates on the same batch against the pre-update G output. The D losses reported (`d`, `d_r1`)
+ * are the means over those updates; D's statistics are those of the last one.
  */
 export class GanStepper {
-  readonly optG: Adam;
-  readonly optD: Adam;
+  readonly optG: Optimizer;
+  readonly optD: Optimizer;
   readonly ema: Ema | undefined;
 
   constructor(
@@ -33,8 +35,8 @@ export class GanStepper {
     private readonly rng: Rng,
     private readonly perceptual: PerceptualLoss | undefined,
   ) {
-    this.optG = new Adam(cfg.optimizerG, g.vars);
-    this.optD = new Adam(cfg.optimizerD, d.vars);
+    this.optG = createOptimizer(cfg.optimizerG, g.vars);
+    this.optD = createOptimizer(cfg.optimizerD, d.vars);
     this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
   }
 
@@ -80,7 +82,7 @@ export class GanStepper {
         const out = this.g.forward(lr, true) as tf.Tensor4D;
         fake = tf.keep(out);
         const terms: Record<string, tf.Scalar> = { pix: pixelLoss(L.pixel.type, out, hr).mul(L.pixel.weight) };
-        if (this.perceptual && L.perceptual.weight > 0) terms.percep = this.perceptual.loss(out, hr).mul(L.perceptual.weight);
+        if (this.perceptual) Object.assign(terms, this.perceptual.terms(out, hr));
         if (realForG) {
           const fakeLogits = this.d.forward(this.dInputTaped(out, sigma), true, false);
           terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG, fakeLogits).mul(L.adversarial.weight);
@@ -92,11 +94,11 @@ export class GanStepper {
         return terms;
       },
       gradClip,
+      wantStats ? (raw) => layerStats(this.g.vars, raw) : undefined,
     );
     realForG?.dispose();
-    gRes.gradNorm?.dispose();
     const losses: Record<string, tf.Scalar> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
-    if (wantStats) stats.g = layerStats(this.g.vars, gRes.grads);
+    if (gRes.stats) Object.assign(stats, { g: gRes.stats.layers, gradNormG: gRes.stats.gradNorm });
     this.optG.apply(this.g.vars, gRes.grads, lrs.g, gRes.finite);
     this.ema?.update(this.g.vars, iter);
     disposeGrads(gRes.grads);
@@ -104,16 +106,20 @@ export class GanStepper {
     // --- D updates on the same batch, against the pre-update G output (skipped on the device when G's loss was not finite) ---
     let finite = gRes.finite;
     let dAccuracy: { real: tf.Scalar; fake: tf.Scalar } | undefined;
-    const replace = (name: string, t: tf.Scalar) => {
+    const updates = this.cfg.d.updatesPerG;
+    const addMean = (name: string, t: tf.Scalar) => {
+      const sum = losses[name] ? tf.tidy(() => losses[name].add(t.div(updates)) as tf.Scalar) : tf.tidy(() => t.div(updates) as tf.Scalar);
       losses[name]?.dispose();
-      losses[name] = t;
+      t.dispose();
+      losses[name] = sum;
     };
-    for (let k = 0; k < this.cfg.d.updatesPerG; k++) {
+    const lastD = wantStats ? (raw: Record<string, tf.Tensor>) => layerStats(this.d.vars, raw) : undefined;
+    for (let k = 0; k < updates; k++) {
       const targets = this.targets(hr.shape[0]);
       const realIn = this.dInput(hr, sigma);
       const fakeIn = this.dInput(fake!, sigma);
       let logits: tf.Tensor[] = [];
-      const dir = L.r1 && iter % L.r1.every === 0 ? r1Direction((x) => this.d.forward(x, true, false), realIn) : undefined;
+      const r1Now = L.r1 !== undefined && iter % L.r1.every === 0;
       const dRes = lossAndGrads(
         this.d.vars,
         () => {
@@ -122,28 +128,20 @@ export class GanStepper {
           const fk = this.d.forward(fakeIn, true);
           logits = [tf.keep(real), tf.keep(fk)];
           const terms: Record<string, tf.Scalar> = { d: discriminatorLoss(L.adversarial.type, real, fk, targets) };
-          if (dir) {
-            const r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, dir, L.r1!.weight);
-            terms.r1 = r1.surrogate;
-            replace('d_r1', tf.keep(r1.value));
-          }
+          if (r1Now) terms.r1 = r1Penalty((x) => this.d.forward(x, true, false), realIn, L.r1!.weight);
           return terms;
         },
         gradClip,
+        k === updates - 1 ? lastD : undefined,
       );
       this.d.commitStats();
       if (dAccuracy) tf.dispose([dAccuracy.real, dAccuracy.fake]);
       dAccuracy = discriminatorAccuracy(L.adversarial.type, logits[0], logits[1]);
       for (const t of [...logits, ...[realIn, fakeIn].filter((t) => t !== hr && t !== fake)]) t.dispose();
       for (const t of [targets.real, targets.fake]) if (typeof t !== 'number') t.dispose();
-      if (dir) tf.dispose([dir.g, dir.normSq]);
-      replace('d', dRes.terms.d);
-      if (dRes.terms.r1) dRes.terms.r1.dispose();
-      dRes.gradNorm?.dispose();
-      if (wantStats) {
-        disposeTree(stats.d as DeviceTree | undefined);
-        stats.d = layerStats(this.d.vars, dRes.grads);
-      }
+      addMean('d', dRes.terms.d);
+      if (dRes.terms.r1) addMean('d_r1', dRes.terms.r1);
+      if (dRes.stats) Object.assign(stats, { d: dRes.stats.layers, gradNormD: dRes.stats.gradNorm });
       const dFinite = tf.logicalAnd(finite, dRes.finite) as tf.Scalar;
       this.optD.apply(this.d.vars, dRes.grads, lrs.d, dFinite);
       tf.dispose([finite, dRes.finite]);
@@ -177,10 +175,8 @@ export class GanStepper {
       d: this.d.vars,
       dbuf: this.d.buffers,
       ...(this.ema ? { ema: this.ema.params } : {}),
-      'optG.m': this.optG.m,
-      'optG.v': this.optG.v,
-      'optD.m': this.optD.m,
-      'optD.v': this.optD.v,
+      ...optimizerGroups('optG', this.optG),
+      ...optimizerGroups('optD', this.optD),
     };
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createGenerator, disposeParams, getArch, getGeneratorArch, loadModelFile, parseSafetensors, stateDictToParams, vgg19, type Generator, type ParamMap, type StateDict } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import type { TrainConfig } from '../config/schema.ts';
-import { PerceptualLoss } from '../losses/perceptual.ts';
+import { PerceptualLoss, type PerceptualOptions } from '../losses/perceptual.ts';
 import { Net } from './net.ts';
 
 /** A fresh generator for the config (seeded), wrapped for training. */
@@ -46,19 +46,19 @@ export function asGenerator(net: Net, params: ParamMap): Generator {
 }
 
 /** VGG19 features from a safetensors file with torchvision names (`features.{n}.weight|bias`, PyTorch layout). */
-export function loadPerceptual(path: string, layer: string, criterion: 'l1' | 'l2'): PerceptualLoss {
+export function loadPerceptual(path: string, options: PerceptualOptions): PerceptualLoss {
   let tensors: StateDict;
   try {
     tensors = parseSafetensors(new Uint8Array(readFileSync(path))).tensors;
   } catch (err) {
     throw new CliError(`cannot load VGG19 weights ${path}: ${(err as Error).message}`);
   }
-  const config = vgg19.parseConfig({ layers: [layer] });
+  const config = vgg19.parseConfig({ layers: Object.keys(options.layers) });
   const shapes = vgg19.paramShapes(config);
-  // The file may hold the whole network; keep the layers up to the one the loss uses.
+  // The file may hold the whole network; keep the layers up to the deepest one the loss uses.
   const used: StateDict = Object.fromEntries(Object.entries(tensors).filter(([k]) => k in shapes));
   try {
-    return new PerceptualLoss(stateDictToParams(used, shapes, `VGG19 weights ${path}`), layer, criterion);
+    return new PerceptualLoss(stateDictToParams(used, shapes, `VGG19 weights ${path}`), options);
   } catch (err) {
     throw new CliError((err as Error).message);
   }

@@ -4,10 +4,11 @@ import type { TrainConfig } from '../config/schema.ts';
 import type { BatchSource, DataState } from '../data/batches.ts';
 import { Prefetcher } from '../data/batches.ts';
 import type { JsonlLog } from '../report/jsonl.ts';
-import { Progress } from '../report/progress.ts';
+import { Progress, type ProgressOptions } from '../report/progress.ts';
 import { FiniteWatch } from './finite-watch.ts';
 import type { StepResult } from './psnr-step.ts';
 import { disposeTree, readTree } from './readback.ts';
+import { yieldToEventLoop } from './signals.ts';
 
 export type PhaseName = 'psnr' | 'gan';
 
@@ -34,7 +35,7 @@ export interface PhaseLoopOptions {
   stepper: Stepper;
   log: JsonlLog;
   hooks: PhaseHooks;
-  progress: boolean;
+  progress: ProgressOptions;
   /** The run folder, named in the interruption message. */
   outDir: string;
 }
@@ -59,6 +60,7 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
   const watch = new FiniteWatch();
   try {
     for (let iter = o.start; iter < total; iter++) {
+      await yieldToEventLoop();
       if (o.hooks.stopRequested()) {
         await o.hooks.checkpoint(iter);
         throw new Interrupted(phase, iter, o.outDir);
@@ -77,6 +79,7 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
       }
       watch.observe(done, res.finite, res.losses);
       o.data.nextBatch = batch.index + 1;
+      progress.tick(done);
       const logNow = done % c.logging.every === 0 || done === total;
       const validateNow = done % c.validation.every === 0 || done === total;
       const checkpointNow = done % c.checkpoint.every === 0 || done === total;

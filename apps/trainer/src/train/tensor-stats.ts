@@ -7,14 +7,17 @@ export type TensorStats = {
   variance: tf.Scalar;
 };
 
-/** The weight tensors (not biases, not buffers) in declaration order: the "layers" we report on. */
-export function layerWeights(names: readonly string[]): string[] {
-  return names.filter((n) => n.endsWith('.weight'));
+/**
+ * The conv kernels (4-D weights) in declaration order: the "layers" we report on. PReLU slopes, norm scales, biases
+ * and linear layers are left out, so the middle probe is a conv like the first and the last.
+ */
+export function convWeights(params: Record<string, tf.Tensor>): string[] {
+  return Object.keys(params).filter((n) => n.endsWith('.weight') && params[n].rank === 4);
 }
 
-/** First, middle and last weight tensors, by name. */
-export function probeLayers(names: readonly string[]): string[] {
-  const w = layerWeights(names);
+/** First, middle and last conv kernels, by name. */
+export function probeLayers(params: Record<string, tf.Tensor>): string[] {
+  const w = convWeights(params);
   if (w.length === 0) return [];
   return [...new Set([w[0], w[Math.floor((w.length - 1) / 2)], w[w.length - 1]])];
 }
@@ -26,10 +29,10 @@ export function tensorStats(t: tf.Tensor): TensorStats {
   });
 }
 
-/** Stats of the probe layers' weights and gradients, keyed by layer name. */
+/** Stats of the probe layers' weights and gradients, keyed by layer name (`grads` as the loss gave them, unclipped). */
 export function layerStats(params: Record<string, tf.Tensor>, grads: Record<string, tf.Tensor> | undefined): Record<string, { weight: TensorStats; grad?: TensorStats }> {
   const out: Record<string, { weight: TensorStats; grad?: TensorStats }> = {};
-  for (const name of probeLayers(Object.keys(params))) {
+  for (const name of probeLayers(params)) {
     const g = grads?.[name];
     out[name] = { weight: tensorStats(params[name]), ...(g ? { grad: tensorStats(g) } : {}) };
   }

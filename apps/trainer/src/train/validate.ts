@@ -4,6 +4,8 @@ import { compare, cropImage, meanScores, upscaleBicubic, type ImageU8, type Scor
 import { Upscaler, type Generator } from '@sr/model';
 import type { ImagePair } from '../data/dataset.ts';
 import { writeImage } from '../io/image-io.ts';
+import type { LpipsMetric } from '../io/lpips-metric.ts';
+import { readTree } from './readback.ts';
 
 export interface ValidationOptions {
   scale: number;
@@ -11,19 +13,24 @@ export interface ValidationOptions {
   yChannel: boolean;
   /** LR tile side for the tiling engine (0 = whole image). */
   tile: number;
+  lpips?: LpipsMetric;
 }
 
 export interface ValidationResult {
   psnr: number;
   ssim: number;
+  /** Mean LPIPS of G's outputs when a metric is configured. */
+  lpips?: number;
   bicubic: Scores;
-  perImage: (Scores & { name: string })[];
+  /** Mean loss terms over the val images when `lossTerms` was given (see `Validator.run`). */
+  losses?: Record<string, number>;
+  perImage: (Scores & { name: string; lpips?: number })[];
   /** SR outputs of the first images, for sample strips. */
   outputs: ImageU8[];
 }
 
 /** Nearest-neighbour upscale (the "LR" panel of a strip, so every panel has the HR size). */
-function nearest(img: ImageU8, s: number): ImageU8 {
+export function nearest(img: ImageU8, s: number): ImageU8 {
   const w = img.width * s;
   const out = new Uint8Array(w * img.height * s * img.channels);
   for (let y = 0; y < img.height * s; y++) {
@@ -49,6 +56,31 @@ export function hstack(panels: ImageU8[], gap = 4): ImageU8 {
   return { width, height: h, channels: c, data };
 }
 
+/** Weighted loss terms of an SR output against its HR image (both NHWC in [0, 1]). */
+export type ValLossTerms = (sr: tf.Tensor4D, hr: tf.Tensor4D) => Record<string, tf.Scalar>;
+
+/** An 8-bit RGB image as a [1, H, W, 3] tensor in [0, 1]. */
+function imageTensor(img: ImageU8): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(img.data, (v) => v / 255), [1, img.height, img.width, 3]);
+}
+
+/** The centre crop of at most `size`² of a [1, H, W, C] tensor. */
+export function centreCrop(x: tf.Tensor4D, size: number): tf.Tensor4D {
+  const [, h, w, c] = x.shape;
+  const [ch, cw] = [Math.min(h, size), Math.min(w, size)];
+  return tf.slice(x, [0, (h - ch) >> 1, (w - cw) >> 1, 0], [1, ch, cw, c]);
+}
+
+/** Adds `terms` into `sums` on the device (disposing `terms`). */
+function accumulate(sums: Record<string, tf.Scalar>, terms: Record<string, tf.Scalar>): void {
+  for (const [k, v] of Object.entries(terms)) {
+    const next = sums[k] ? (tf.add(sums[k], v) as tf.Scalar) : v.clone();
+    sums[k]?.dispose();
+    v.dispose();
+    sums[k] = next;
+  }
+}
+
 /** Bicubic baselines are fixed for a val set: computed once per run. */
 export class Validator {
   private readonly bicubic: ImageU8[];
@@ -66,17 +98,27 @@ export class Validator {
     return { yChannel: this.opts.yChannel, cropBorder: this.opts.crop };
   }
 
-  /** PSNR/SSIM of G and of bicubic on every val image (G's own tiling defaults); keeps the first `keep` outputs. */
-  async run(g: Generator, keep: number): Promise<ValidationResult> {
+  /**
+   * PSNR/SSIM of G and of bicubic on every val image (G's own tiling defaults); keeps the first `keep` outputs. With
+   * `lossTerms`, also the mean losses over the val images, on the 8-bit outputs the metrics see.
+   */
+  async run(g: Generator, keep: number, lossTerms?: ValLossTerms): Promise<ValidationResult> {
     const engine = Upscaler.forGenerator(g);
-    const perImage: (Scores & { name: string })[] = [];
+    const perImage: ValidationResult['perImage'] = [];
     const outputs: ImageU8[] = [];
+    const { lpips } = this.opts;
+    const lossSums: Record<string, tf.Scalar> = {};
     for (const [i, pair] of this.pairs.entries()) {
       const sr = await engine.upscale(pair.lr, { tile: this.opts.tile });
-      perImage.push({ name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) });
+      if (lossTerms) accumulate(lossSums, tf.tidy(() => lossTerms(imageTensor(sr), imageTensor(pair.hr))));
+      const row = { name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) };
+      perImage.push(lpips ? { ...row, lpips: await lpips.distance(sr, pair.hr, this.opts.crop) } : row);
       if (i < keep) outputs.push(sr);
     }
-    return { ...meanScores(perImage), bicubic: meanScores(this.bicubicScores), perImage, outputs };
+    const meanLpips = lpips ? { lpips: perImage.reduce((s, r) => s + r.lpips!, 0) / perImage.length } : {};
+    const sums = await readTree(lossSums);
+    const losses = lossTerms ? { losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / this.pairs.length])) } : {};
+    return { ...meanScores(perImage), ...meanLpips, bicubic: meanScores(this.bicubicScores), ...losses, perImage, outputs };
   }
 
   /**
@@ -86,14 +128,8 @@ export class Validator {
   discriminatorInputs(outputs: readonly ImageU8[], size: number): { real: tf.Tensor4D; fake: tf.Tensor4D } | undefined {
     const idx = this.pairs.map((_, i) => i).filter((i) => i < outputs.length && this.pairs[i].hr.width >= size && this.pairs[i].hr.height >= size);
     if (idx.length === 0) return undefined;
-    const stack = (imgs: ImageU8[]) => {
-      const data = new Float32Array(imgs.length * size * size * 3);
-      imgs.forEach((img, k) => {
-        const c = cropImage(img, (img.width - size) >> 1, (img.height - size) >> 1, size, size);
-        for (let j = 0; j < c.data.length; j++) data[k * c.data.length + j] = c.data[j] / 255;
-      });
-      return tf.tensor4d(data, [imgs.length, size, size, 3]);
-    };
+    const stack = (imgs: ImageU8[]) =>
+      tf.tidy(() => tf.concat(imgs.map((img) => imageTensor(cropImage(img, (img.width - size) >> 1, (img.height - size) >> 1, size, size)))));
     return { real: stack(idx.map((i) => this.pairs[i].hr)), fake: stack(idx.map((i) => outputs[i])) };
   }
 

@@ -1,4 +1,5 @@
 import { registerOpGradients } from './gradients.ts';
+import { registerSecondOrderGradients } from './second-order-grads.ts';
 
 export { conv2d, convBackpropFilter, convBackpropInput, type ConvActivation } from './conv.ts';
 export { gradientChoice, registerOpGradients, type OverriddenKernel } from './gradients.ts';
@@ -11,3 +12,4 @@ export { batchNorm, groupNorm, type BatchNormParams, type BatchNormOptions, type
 
 // Every network op here relies on the gradient overrides; make them active on import.
 registerOpGradients();
+registerSecondOrderGradients();
