@@ -2,38 +2,24 @@
  * /v1/evaluate with LPIPS weights configured (Node deps, `app.request`): random AlexNet LPIPS weights split like the
  * official files (lin layers + torchvision features) in temp safetensors, checked against the library's LPIPS.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { cropImage, makeSrPair, upscaleBicubic, type ImageU8 } from '@sr/metrics';
-import { lpipsDistance, lpipsParamShapes, lpipsParamsFromStateDicts, serializeSafetensors, type ParamMap, type StateDict } from '@sr/model';
+import { lpipsDistance, lpipsParamsFromStateDicts, type ParamMap } from '@sr/model';
 import { createNodeApp } from '../src/node.ts';
 import { expectError } from './cases.ts';
 import sharp from 'sharp';
-import { decodeRgb, makeModelsDir, testImage, testPixels, type ModelsDir } from './fixtures.ts';
+import { decodeRgb, makeModelsDir, randomLpipsStateDict, testImage, testPixels, writeLpipsWeights, type ModelsDir } from './fixtures.ts';
 
 let models: ModelsDir;
 let weightsDir: string;
 let lins: string;
 let backbone: string;
 let params: ParamMap;
-
-/** Deterministic weights in PyTorch layout: convs scaled by 1/√fan-in so activations stay O(1), lin layers ≥ 0. */
-function randomLpipsStateDict(): StateDict {
-  const sd: StateDict = {};
-  Object.entries(lpipsParamShapes('alex')).forEach(([key, hwio], n) => {
-    const shape = hwio.length === 4 ? [hwio[3], hwio[2], hwio[0], hwio[1]] : hwio;
-    const fanIn = hwio.length === 4 ? hwio[0] * hwio[1] * hwio[2] : 1;
-    const size = shape.reduce((a, b) => a * b, 1);
-    const wave = (i: number) => Math.sin(i * 12.9898 + n * 78.233) * 1.7;
-    const data = Float32Array.from({ length: size }, (_, i) => (key.startsWith('lin') ? Math.abs(wave(i)) : wave(i) / Math.sqrt(fanIn)));
-    sd[key] = { shape, data };
-  });
-  return sd;
-}
 
 const evaluate = (app: OpenAPIHono, query: string, body: Uint8Array<ArrayBuffer>) =>
   app.request(`/v1/evaluate?${query}`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
@@ -56,16 +42,8 @@ async function libraryLpips(a: ImageU8, b: ImageU8, r: { x: number; y: number; w
 beforeAll(async () => {
   models = await makeModelsDir(false);
   weightsDir = await mkdtemp(join(tmpdir(), 'sr-edge-lpips-'));
-  const full = randomLpipsStateDict();
-  const [linPart, featurePart]: StateDict[] = [{}, {}];
-  for (const [k, t] of Object.entries(full)) {
-    if (k.startsWith('lin')) linPart[k] = t;
-    else featurePart[k.replace(/^net\.slice\d+\./, 'features.')] = t;
-  }
-  [lins, backbone] = [join(weightsDir, 'alex.safetensors'), join(weightsDir, 'alexnet.safetensors')];
-  await writeFile(lins, serializeSafetensors(linPart));
-  await writeFile(backbone, serializeSafetensors(featurePart));
-  params = lpipsParamsFromStateDicts('alex', full);
+  ({ lins, backbone } = await writeLpipsWeights(weightsDir));
+  params = lpipsParamsFromStateDicts('alex', randomLpipsStateDict());
 });
 afterAll(async () => {
   tf.dispose(Object.values(params ?? {}));
