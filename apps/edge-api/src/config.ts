@@ -1,3 +1,4 @@
+import { LPIPS_NETS, type LpipsNet } from '@sr/model';
 import { DEFAULT_PNG_LEVEL } from './codecs/png/encode.ts';
 
 /**
@@ -32,7 +33,27 @@ export interface AppConfig {
   apiToken?: string;
   /** Access-Control-Allow-Origin value(s); CORS is off when unset. */
   corsOrigin?: string;
+  /** /v1/evaluate also reports LPIPS when set. */
+  lpips?: LpipsConfig;
+  /** LPIPS is computed on the centred window of at most this side squared HR pixels (inside the border crop). */
+  lpipsMaxSide: number;
 }
+
+/** LPIPS weights (`sr convert <net>.pth --raw`): file paths in Node, static asset paths (under public/) in workerd. */
+export interface LpipsConfig {
+  net: LpipsNet;
+  /** The official lin layers, or a whole LPIPS state dict. */
+  weights: string;
+  /** torchvision alexnet / vgg16 weights, when `weights` holds only the lin layers. */
+  backbone?: string;
+}
+
+/**
+ * Default LPIPS_MAX_SIDE. Measured on tfjs wasm (AlexNet, ~10 MB of weights; every activation of one pass lives until
+ * it ends): a 512² window peaks at 114 MB of tensors and grew the wasm heap to 181 MB, which a 128 MB isolate cannot
+ * hold; 256² peaks at 28 MB. VGG16 (59 MB of weights, 90 MB of tensors at 128²) does not fit workerd at all.
+ */
+const LPIPS_MAX_SIDE = { node: 512, workerd: 256 };
 
 export const NODE_DEFAULTS: AppConfig = {
   maxBodyBytes: 16 * 1024 * 1024,
@@ -45,6 +66,7 @@ export const NODE_DEFAULTS: AppConfig = {
   maxWorkGflop: DEFAULT_WORK_GFLOP,
   maxBufferedOutputPixels: 4096 * 4096,
   pngLevel: DEFAULT_PNG_LEVEL,
+  lpipsMaxSide: LPIPS_MAX_SIDE.node,
 };
 
 /**
@@ -66,6 +88,7 @@ export const WORKERD_DEFAULTS: AppConfig = {
   maxWorkGflop: DEFAULT_WORK_GFLOP,
   maxBufferedOutputPixels: 2048 * 2048,
   pngLevel: DEFAULT_PNG_LEVEL,
+  lpipsMaxSide: LPIPS_MAX_SIDE.workerd,
 };
 
 const NUMERIC: Record<string, keyof AppConfig> = {
@@ -78,9 +101,29 @@ const NUMERIC: Record<string, keyof AppConfig> = {
   ALPHA_CACHE_SIZE: 'alphaCacheSize',
   MAX_BUFFERED_OUTPUT_PIXELS: 'maxBufferedOutputPixels',
   PNG_LEVEL: 'pngLevel',
+  LPIPS_MAX_SIDE: 'lpipsMaxSide',
 };
 
-/** Defaults overridden by string variables (process.env or worker bindings); bad numbers are startup errors. */
+const text = (env: Record<string, unknown>, name: string): string | undefined => {
+  const raw = env[name];
+  return typeof raw === 'string' && raw !== '' ? raw : undefined;
+};
+
+/** LPIPS_WEIGHTS turns LPIPS on; LPIPS_NET (alex | vgg, default alex) and LPIPS_BACKBONE go with it. */
+function lpipsFromEnv(env: Record<string, unknown>): LpipsConfig | undefined {
+  const weights = text(env, 'LPIPS_WEIGHTS');
+  const others = ['LPIPS_NET', 'LPIPS_BACKBONE'].filter((n) => text(env, n) !== undefined);
+  if (weights === undefined) {
+    if (others.length > 0) throw new Error(`${others.join(', ')} set without LPIPS_WEIGHTS`);
+    return undefined;
+  }
+  const net = text(env, 'LPIPS_NET') ?? 'alex';
+  if (!(LPIPS_NETS as readonly string[]).includes(net)) throw new Error(`LPIPS_NET must be one of ${LPIPS_NETS.join(', ')}, got '${net}'`);
+  const backbone = text(env, 'LPIPS_BACKBONE');
+  return { net: net as LpipsNet, weights, ...(backbone === undefined ? {} : { backbone }) };
+}
+
+/** Defaults overridden by string variables (process.env or worker bindings); bad values are startup errors. */
 export function configFromEnv(env: Record<string, unknown>, defaults: AppConfig): AppConfig {
   const config: AppConfig = { ...defaults };
   for (const [name, key] of Object.entries(NUMERIC)) {
@@ -98,8 +141,12 @@ export function configFromEnv(env: Record<string, unknown>, defaults: AppConfig)
     if (!Number.isFinite(n) || n <= 0) throw new Error(`MAX_WORK_GFLOP must be a positive number, got '${String(work)}'`);
     config.maxWorkGflop = n;
   }
-  if (typeof env.API_TOKEN === 'string' && env.API_TOKEN !== '') config.apiToken = env.API_TOKEN;
-  if (typeof env.CORS_ORIGIN === 'string' && env.CORS_ORIGIN !== '') config.corsOrigin = env.CORS_ORIGIN;
+  const token = text(env, 'API_TOKEN');
+  if (token !== undefined) config.apiToken = token;
+  const origin = text(env, 'CORS_ORIGIN');
+  if (origin !== undefined) config.corsOrigin = origin;
+  const lpips = lpipsFromEnv(env);
+  if (lpips) config.lpips = lpips;
   if (config.defaultTile > config.maxTile) throw new Error(`DEFAULT_TILE ${config.defaultTile} exceeds MAX_TILE ${config.maxTile}`);
   return config;
 }

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppConfig } from './config.ts';
 import type { Codec } from './codecs/types.ts';
+import type { LpipsScorer } from './lpips.ts';
 import type { ModelRegistry } from './models/registry.ts';
 import type { JobQueue } from './queue.ts';
 
@@ -10,6 +11,8 @@ export interface AppDeps {
   config: AppConfig;
   codec: Codec;
   models: ModelRegistry;
+  /** Set when LPIPS weights are configured: /v1/evaluate then reports LPIPS. */
+  lpips?: LpipsScorer;
   /** 'workerd' or 'node', reported by /healthz. */
   runtime: string;
   /** The tfjs backend in one line once models have loaded (e.g. "wasm (simd true, threads 1)"), reported by /healthz. */

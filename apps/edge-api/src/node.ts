@@ -1,7 +1,8 @@
 /**
  * Node entry: models and the demo page from disk, sharp for images, tfjs wasm (or tfjs-node when
  * installed) for inference. `npm run start:node`; env: PORT (8788), HOST (127.0.0.1), MODELS_DIR,
- * SR_BACKEND (auto | tensorflow | webgpu | wasm | cpu; default wasm) and the limits of config.ts.
+ * SR_BACKEND (auto | tensorflow | webgpu | wasm | cpu; default wasm), LPIPS_WEIGHTS / LPIPS_BACKBONE (file paths)
+ * and the other settings of config.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './app.ts';
 import { configFromEnv, NODE_DEFAULTS } from './config.ts';
 import { createSharpCodec } from './codecs/sharp.ts';
+import { LpipsScorer } from './lpips.ts';
 import { ModelRegistry, type ModelSource } from './models/registry.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +58,7 @@ export function createNodeApp(opts: NodeAppOptions = {}): OpenAPIHono {
     config,
     codec: createSharpCodec(),
     models,
+    ...(config.lpips ? { lpips: new LpipsScorer(config.lpips, config.lpipsMaxSide, async (path) => new Uint8Array(await readFile(resolve(path)))) } : {}),
     runtime: 'node',
     backend: () => backend,
     // Weight files stay private; the page and its scripts are public.

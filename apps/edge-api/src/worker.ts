@@ -13,6 +13,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './app.ts';
 import { configFromEnv, WORKERD_DEFAULTS } from './config.ts';
 import { createPortableCodec } from './codecs/portable.ts';
+import { LpipsScorer } from './lpips.ts';
 import { ModelRegistry, type ModelSource } from './models/registry.ts';
 
 interface Env {
@@ -20,16 +21,21 @@ interface Env {
   [name: string]: unknown;
 }
 
-/** Asset paths are resolved against a fixed origin: the binding only looks at the path. */
-function assetSource(assets: Env['ASSETS']): ModelSource {
-  const get = async (path: string) => {
-    const res = await assets.fetch(`https://assets.local/models/${path}`);
-    if (!res.ok) throw new Error(`model asset ${path}: HTTP ${res.status}`);
+/** Asset paths (relative to public/) are resolved against a fixed origin: the binding only looks at the path. */
+function assetReader(assets: Env['ASSETS']) {
+  return async (path: string) => {
+    const res = await assets.fetch(`https://assets.local/${path.replace(/^\/+/, '')}`);
+    if (!res.ok) throw new Error(`asset ${path}: HTTP ${res.status}`);
     return res;
   };
+}
+
+const assetBytes = (assets: Env['ASSETS']) => async (path: string) => new Uint8Array(await (await assetReader(assets)(path)).arrayBuffer());
+
+function assetSource(assets: Env['ASSETS']): ModelSource {
   return {
-    readManifest: async () => (await get('manifest.json')).json(),
-    readFile: async (file) => new Uint8Array(await (await get(file)).arrayBuffer()),
+    readManifest: async () => (await assetReader(assets)('models/manifest.json')).json(),
+    readFile: (file) => assetBytes(assets)(`models/${file}`),
   };
 }
 
@@ -47,6 +53,7 @@ function appFor(env: Env): OpenAPIHono {
     config,
     codec: createPortableCodec({ jpegDecode, jpegEncode, webpDecode, webpEncode }),
     models,
+    ...(config.lpips ? { lpips: new LpipsScorer(config.lpips, config.lpipsMaxSide, assetBytes(env.ASSETS)) } : {}),
     runtime: 'workerd',
     serveAsset: async (c) => {
       if (c.req.path.startsWith('/models/')) return undefined;

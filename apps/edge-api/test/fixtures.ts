@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createGenerator, disposeParams, encodeModelFile, initBackend } from '@sr/model';
+import { createGenerator, disposeParams, encodeModelFile, initBackend, lpipsParamShapes, serializeSafetensors, type StateDict } from '@sr/model';
 import { buildManifest, writeManifest, type ManifestModelSpec } from '../src/models/build-manifest.ts';
 
 export const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
@@ -53,6 +53,33 @@ export async function makeModelsDir(withBroken = true, withShipped = false): Pro
   await writeManifest(dir, manifest);
   if (withBroken) await writeModel(dir, 'broken.safetensors', 'SRVGGNetCompact', SRVGG, 5);
   return { dir, healthy: ['tiny-x4', 'tiny-rrdb-x2'], broken: 'broken' };
+}
+
+/** Deterministic AlexNet LPIPS weights in PyTorch layout: convs scaled by 1/√fan-in so activations stay O(1), lin layers ≥ 0. */
+export function randomLpipsStateDict(): StateDict {
+  const sd: StateDict = {};
+  Object.entries(lpipsParamShapes('alex')).forEach(([key, hwio], n) => {
+    const shape = hwio.length === 4 ? [hwio[3], hwio[2], hwio[0], hwio[1]] : hwio;
+    const fanIn = hwio.length === 4 ? hwio[0] * hwio[1] * hwio[2] : 1;
+    const size = shape.reduce((a, b) => a * b, 1);
+    const wave = (i: number) => Math.sin(i * 12.9898 + n * 78.233) * 1.7;
+    const data = Float32Array.from({ length: size }, (_, i) => (key.startsWith('lin') ? Math.abs(wave(i)) : wave(i) / Math.sqrt(fanIn)));
+    sd[key] = { shape, data };
+  });
+  return sd;
+}
+
+/** `randomLpipsStateDict` split like the official files: lin layers (lpips-alex) and torchvision features (alexnet). */
+export async function writeLpipsWeights(dir: string): Promise<{ lins: string; backbone: string }> {
+  const [linPart, featurePart]: StateDict[] = [{}, {}];
+  for (const [k, t] of Object.entries(randomLpipsStateDict())) {
+    if (k.startsWith('lin')) linPart[k] = t;
+    else featurePart[k.replace(/^net\.slice\d+\./, 'features.')] = t;
+  }
+  const [lins, backbone] = [join(dir, 'lpips-alex.safetensors'), join(dir, 'alexnet.safetensors')];
+  await writeFile(lins, serializeSafetensors(linPart));
+  await writeFile(backbone, serializeSafetensors(featurePart));
+  return { lins, backbone };
 }
 
 /** A smooth RGB test picture (gradients + a disc), deterministic. */

@@ -4,8 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRgb, makeModelsDir, testImage, type ModelsDir } from './fixtures.ts';
+import { createNodeApp } from '../src/node.ts';
+import { decodeRgb, makeModelsDir, testImage, writeLpipsWeights, type ModelsDir } from './fixtures.ts';
 import { BAD_ALPHAS, BAD_QUERIES, bodyErrorCases, expectError, maxAbsDiff } from './cases.ts';
 import { startWorker, type RunningWorker } from '../scripts/workerd-dev.ts';
 
@@ -25,7 +27,8 @@ const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer())
 beforeAll(async () => {
   models = await makeModelsDir();
   png = await testImage(32, 24);
-  worker = await startWorker(models.dir, { API_TOKEN: TOKEN });
+  await writeLpipsWeights(models.dir); // served to the worker as static assets under models/
+  worker = await startWorker(models.dir, { API_TOKEN: TOKEN, LPIPS_WEIGHTS: 'models/lpips-alex.safetensors', LPIPS_BACKBONE: 'models/alexnet.safetensors' });
 }, 180_000);
 
 afterAll(async () => {
@@ -123,6 +126,18 @@ describe('workerd: evaluate', () => {
     const body = await res.json();
     expect(body).toMatchObject({ model: 'tiny-rrdb-x2', scale: 2, yChannel: true, crop: 2 });
     expect(body.bicubic.psnr).toBeGreaterThan(25);
+  });
+
+  it('reports the same LPIPS as the Node app (weights from static assets, AlexNet, whole cropped image)', async () => {
+    const image = await testImage(61, 52);
+    const query = '/v1/evaluate?model=tiny-rrdb-x2&tile=0';
+    const fromWorkerd = await (await post(query, image as BodyInit)).json();
+    const env = { LPIPS_WEIGHTS: join(models.dir, 'lpips-alex.safetensors'), LPIPS_BACKBONE: join(models.dir, 'alexnet.safetensors'), LPIPS_MAX_SIDE: '256' };
+    const node = createNodeApp({ modelsDir: models.dir, env });
+    const fromNode = await (await node.request(query, { method: 'POST', body: image, headers: { 'content-type': 'image/png' } })).json();
+    expect(fromWorkerd.lpipsInfo).toEqual({ net: 'alex', region: { x: 2, y: 2, width: 56, height: 48 } });
+    expect(Math.abs(fromWorkerd.lpips - fromNode.lpips)).toBeLessThan(1e-5);
+    expect(Math.abs(fromWorkerd.bicubic.lpips - fromNode.bicubic.lpips)).toBeLessThan(1e-5);
   });
 });
 

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { compare, makeSrPair, upscaleBicubic, type ImageU8 } from '@sr/metrics';
 import type { App, RouteContext } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import type { LpipsScorer } from '../lpips.ts';
 import { readImageInput } from '../input.ts';
 import { Job } from '../job.ts';
 import { decodeInput, engineRgb } from '../pipeline.ts';
@@ -16,7 +17,9 @@ const route = createRoute({
   summary: 'Score a model on one HR image',
   description:
     'Mod-crops the HR image to the scale, downscales it with MATLAB bicubic, upscales the LR with the model and with bicubic, ' +
-    'and returns PSNR/SSIM of both on the Y channel with `scale` border pixels cropped (the BasicSR convention).',
+    'and returns PSNR/SSIM of both on the Y channel with `scale` border pixels cropped (the BasicSR convention). ' +
+    'When the deployment configures LPIPS weights (LPIPS_WEIGHTS), also LPIPS (RGB, lower is better) of both on the centred ' +
+    'window of at most LPIPS_MAX_SIDE² pixels inside that crop (`lpipsRegion`); the LPIPS fields are absent otherwise.',
   request: { query: EvaluateQuery, body: IMAGE_BODY },
   responses: {
     200: { description: 'Scores', content: { 'application/json': { schema: EvaluateResult } } },
@@ -33,6 +36,14 @@ function checkScorable(width: number, height: number, scale: number): void {
     const min = MIN_SCORED_SIDE + 2 * scale;
     throw new ApiError(422, 'invalid_image', `evaluation at x${scale} needs at least ${min}x${min} pixels after the mod-crop to ${scale}, got ${width}x${height}`);
   }
+}
+
+/** The LPIPS fields of the response: both distances on one window, or why the image is too small for the network. */
+async function lpipsFields(lpips: LpipsScorer, sr: ImageU8, bicubic: ImageU8, hr: ImageU8, crop: number) {
+  const region = lpips.region(hr.width, hr.height, crop);
+  if ('skipped' in region) return { model: null, bicubic: null, info: { net: lpips.net, skipped: region.skipped } };
+  const [model, base] = await lpips.distances([sr, bicubic], hr, region);
+  return { model, bicubic: base, info: { net: lpips.net, region } };
 }
 
 export function registerEvaluate(app: App, ctx: RouteContext): void {
@@ -57,7 +68,9 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
       const { hr, lr } = await timing.measure('degrade', () => makeSrPair(decoded, scale));
       const sr = (await timing.measure('infer', () => lease.upscaler.upscale(lr, { tile, signal: job.signal }))) as ImageU8;
       const opts = { yChannel: true, cropBorder: scale };
-      const [model, bicubic] = await timing.measure('score', () => [compare(sr, hr, opts), compare(upscaleBicubic(lr, scale), hr, opts)]);
+      const bicubicSr = upscaleBicubic(lr, scale);
+      const [model, bicubic] = await timing.measure('score', () => [compare(sr, hr, opts), compare(bicubicSr, hr, opts)]);
+      const lpips = ctx.lpips ? await timing.measure('lpips', () => lpipsFields(ctx.lpips!, sr, bicubicSr, hr, scale)) : undefined;
       c.header('Server-Timing', timing.header());
       return c.json(
         {
@@ -66,7 +79,8 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
           scale,
           psnr: model.psnr,
           ssim: model.ssim,
-          bicubic,
+          ...(lpips ? { lpips: lpips.model, lpipsInfo: lpips.info } : {}),
+          bicubic: lpips ? { ...bicubic, lpips: lpips.bicubic } : bicubic,
           yChannel: true as const,
           crop: scale,
           hr: { width: hr.width, height: hr.height },

@@ -65,7 +65,22 @@ export const IMAGE_BODY = {
   },
 };
 
-const Scores = z.object({ psnr: z.number(), ssim: z.number() });
+const LPIPS_VALUE = z.number().nullable().optional().openapi({
+  description: 'LPIPS (RGB, lower is better) on `lpipsInfo.region`; present only when the deployment configures LPIPS weights, null when the image is too small for the network',
+});
+
+const Scores = z.object({ psnr: z.number(), ssim: z.number(), lpips: LPIPS_VALUE });
+
+const LpipsInfo = z
+  .object({
+    net: z.enum(['alex', 'vgg']),
+    region: z
+      .object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() })
+      .optional()
+      .openapi({ description: 'The HR window LPIPS was computed on: centred, inside the `crop` border, at most LPIPS_MAX_SIDE per side' }),
+    skipped: z.string().optional().openapi({ description: 'Why LPIPS is null (the window is smaller than the network needs)' }),
+  })
+  .openapi('LpipsInfo');
 
 export const EvaluateResult = z
   .object({
@@ -74,6 +89,8 @@ export const EvaluateResult = z
     scale: z.number().int(),
     psnr: z.number(),
     ssim: z.number(),
+    lpips: LPIPS_VALUE,
+    lpipsInfo: LpipsInfo.optional(),
     bicubic: Scores,
     yChannel: z.literal(true),
     crop: z.number().int().openapi({ description: 'Border pixels removed before scoring (= scale)' }),
