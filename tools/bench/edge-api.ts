@@ -3,8 +3,8 @@
  * (`wrangler dev`) and in Node, for 128x128 and 256x256 inputs, with the shipped default model
  * (apps/edge-api/public/models, when present) and with a compact x4 model of the realesr-general-x4v3
  * size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not depend on them).
- * Each point: one warm-up request, then the median of `runs`. With the shipped model also: the engine's whole-image LR MP/s
- * at 256² in this process (tfjs wasm, 1 thread) and the HTTP/engine ratio; one large urban100-val image (when ../shared
+ * Each point: one warm-up request, then the median of `runs`. With the shipped model also: the engine's LR MP/s at 256²
+ * in this process (tfjs wasm, 1 thread), whole image and at the default tile, and the HTTP/engine ratios; one large urban100-val image (when ../shared
  * is there) upscaled and evaluated in workerd with the isolate's heap (JS heap + ArrayBuffer/wasm backing stores, through
  * the inspector) and the workerd process's resident memory sampled every 25 ms, and CPU ms per LR MP.
  */
@@ -21,6 +21,7 @@ import { loadFile } from '../../apps/edge-api/src/models/engine.ts';
 import { parseManifest } from '../../apps/edge-api/src/models/manifest.ts';
 import { buildManifest, writeManifest } from '../../apps/edge-api/src/models/build-manifest.ts';
 import { NODE_DEFAULTS, WORKERD_DEFAULTS } from '../../apps/edge-api/src/config.ts';
+import { defaultTile } from '../../apps/edge-api/src/work.ts';
 import { createNodeApp } from '../../apps/edge-api/src/node.ts';
 import { openHeapProbe, startWorker, type RunningWorker } from '../../apps/edge-api/scripts/workerd-dev.ts';
 import type { BenchSection } from './section.ts';
@@ -149,8 +150,11 @@ async function largeImage(worker: RunningWorker) {
   };
 }
 
-/** The engine alone on the shipped default model: whole image (tile 0), 256², median of RUNS after a warm-up. */
-async function engineWholeImage(dir: string) {
+/**
+ * The engine alone on the shipped default model at 256², median of RUNS after a warm-up: whole image (tile 0) and with
+ * the tile workerd's default policy picks, so the HTTP ratio can be split into tiling cost and HTTP-path cost.
+ */
+async function engineAt256(dir: string) {
   await initBackend({ prefer: 'wasm', log: null });
   const manifest = parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
   const entry = manifest.models.find((m) => m.default) ?? manifest.models[0];
@@ -159,14 +163,22 @@ async function engineWholeImage(dir: string) {
   const px = new Uint8Array(size * size * 3);
   for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
   const upscaler = Upscaler.forGenerator(generator);
-  const times: number[] = [];
-  for (let i = 0; i <= RUNS; i++) {
-    const t0 = performance.now();
-    await upscaler.upscale({ width: size, height: size, channels: 3, data: px }, { tile: 0 });
-    if (i > 0) times.push(performance.now() - t0);
+  const overlap = upscaler.plan(size, size, { tile: 0 }).pad;
+  const tiled = defaultTile(upscaler, size, size, WORKERD_DEFAULTS.defaultTile, overlap, generator.scale);
+  const rate = async (tile: number) => {
+    const times: number[] = [];
+    for (let i = 0; i <= RUNS; i++) {
+      const t0 = performance.now();
+      await upscaler.upscale({ width: size, height: size, channels: 3, data: px }, { tile });
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    return Number(((size * size) / 1e6 / (median(times) / 1000)).toFixed(4));
+  };
+  try {
+    return { input: `${size}x${size}`, lrMegapixelsPerSecond: await rate(0), defaultTile: tiled, tiledLrMegapixelsPerSecond: await rate(tiled) };
+  } finally {
+    disposeParams(generator.params);
   }
-  disposeParams(generator.params);
-  return { input: `${size}x${size}`, lrMegapixelsPerSecond: Number(((size * size) / 1e6 / (median(times) / 1000)).toFixed(4)) };
 }
 
 /** Both runtimes serving the models of `dir`. */
@@ -197,10 +209,19 @@ export const edgeApiSection: BenchSection = {
     const tiles = { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile };
     let shipped;
     if (existsSync(join(SHIPPED_MODELS, 'manifest.json'))) {
-      const engine = await engineWholeImage(SHIPPED_MODELS);
+      const engine = await engineAt256(SHIPPED_MODELS);
       const http = await measureRuntimes(SHIPPED_MODELS, true);
       const at256 = http.workerd.find((p) => p.input === '256x256')!;
-      shipped = { model: 'shipped default', engineWholeImage: engine, httpOverEngineAt256: { workerd: Number((at256.lrMegapixelsPerSecond / engine.lrMegapixelsPerSecond).toFixed(3)), node: Number((http.node.find((p) => p.input === '256x256')!.lrMegapixelsPerSecond / engine.lrMegapixelsPerSecond).toFixed(3)) }, ...http };
+      const ratio = (mps: number, engineMps: number) => Number((mps / engineMps).toFixed(3));
+      const node256 = http.node.find((p) => p.input === '256x256')!;
+      shipped = {
+        model: 'shipped default',
+        engineWholeImage: engine,
+        httpOverEngineAt256: { workerd: ratio(at256.lrMegapixelsPerSecond, engine.lrMegapixelsPerSecond), node: ratio(node256.lrMegapixelsPerSecond, engine.lrMegapixelsPerSecond) },
+        engineTiledOverWholeAt256: ratio(engine.tiledLrMegapixelsPerSecond, engine.lrMegapixelsPerSecond),
+        httpOverEngineTiledAt256: { workerd: ratio(at256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond), node: ratio(node256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond) },
+        ...http,
+      };
     }
     const dir = await modelsDir();
     try {

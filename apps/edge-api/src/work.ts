@@ -41,6 +41,25 @@ export function chooseTile(upscaler: Upscaler, width: number, height: number, la
   return best;
 }
 
+/**
+ * Bytes of 8-bit RGB output in one row band (one row of tiles: HR width × tile·scale rows × 3) that a default tile may
+ * produce. Streamed PNG holds up to two bands (the one being encoded and the one computed ahead) plus the float output
+ * of a window; measured in workerd on a 1024x692 input (4096-px-wide output), 128-px tiles (6 MiB bands) peaked at
+ * 103 MB of isolate memory and 64-px ones (3 MiB) at 88 MB, for 20% more pixels run (see README "Limits per runtime").
+ */
+export const BAND_BUDGET_BYTES = 3 * 2 ** 20;
+
+/**
+ * The tile a request gets when it names none: `chooseTile` up to `largest`, lowered for wide images so that one output
+ * band stays within BAND_BUDGET_BYTES (never below the model's minimum tile). It never goes above `largest`, not even to
+ * run an image a little larger as one window: the wasm heap keeps the high-water mark of the largest window ever run
+ * (measured: 23 MB after 128², 48 MB after 192², 83 MB after 256²), which would raise every later request's memory.
+ */
+export function defaultTile(upscaler: Upscaler, width: number, height: number, largest: number, overlap: number, scale: number): number {
+  const bandBound = Math.floor(BAND_BUDGET_BYTES / (width * scale * scale * 3));
+  return chooseTile(upscaler, width, height, Math.max(minTile(overlap), Math.min(largest, bandBound)), overlap);
+}
+
 /** Smallest tile: at least twice the model's context overlap, so context is at most (1 + 2·½)² = 4× the tile's own pixels. */
 export const minTile = (overlap: number): number => Math.max(16, 2 * overlap);
 

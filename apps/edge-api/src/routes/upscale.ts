@@ -13,7 +13,7 @@ import { Job } from '../job.ts';
 import { consistencyOfTop, decodeInput, engineRgb } from '../pipeline.ts';
 import { pngStream } from '../png-stream.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, chooseTile, estimateWork } from '../work.ts';
+import { checkTile, checkWork, defaultTile, estimateWork } from '../work.ts';
 import { binary, ERROR_RESPONSES, IMAGE_BODY, SR_HEADERS, UpscaleQuery } from './schemas.ts';
 
 const route = createRoute({
@@ -80,7 +80,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const { width, height } = input.header;
       const upscaler = lease.upscaler;
       const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
-      const tile = query.tile ?? chooseTile(upscaler, width, height, config.defaultTile, overlap);
+      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale);
       checkTile(tile, width, height, overlap, config.maxTile);
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Upscaler } from '@sr/model';
+import { BAND_BUDGET_BYTES, chooseTile, defaultTile, minTile } from '../src/work.ts';
+
+// The shipped edge model's tiling: x4, 8 px of context (6 convs + 2).
+const upscaler = new Upscaler({
+  forward: () => {
+    throw new Error('plans only');
+  },
+  scale: 4,
+  overlap: 8,
+});
+const OVERLAP = 8;
+
+describe('default tile policy', () => {
+  it('keeps the per-image choice for images whose output bands fit the budget', () => {
+    expect(defaultTile(upscaler, 256, 256, 128, OVERLAP, 4)).toBe(128);
+    expect(defaultTile(upscaler, 256, 256, 128, OVERLAP, 4)).toBe(chooseTile(upscaler, 256, 256, 128, OVERLAP));
+    expect(defaultTile(upscaler, 100, 60, 128, OVERLAP, 4)).toBe(chooseTile(upscaler, 100, 60, 128, OVERLAP));
+  });
+
+  it('never picks a whole-image window by itself', () => {
+    expect(defaultTile(upscaler, 200, 200, 128, OVERLAP, 4)).toBeGreaterThan(0);
+    expect(defaultTile(upscaler, 200, 200, 128, OVERLAP, 4)).toBeLessThanOrEqual(128);
+  });
+
+  it('lowers the tile of wide images so one 8-bit RGB output band stays within the budget', () => {
+    const tile = defaultTile(upscaler, 1024, 692, 128, OVERLAP, 4);
+    expect(tile).toBeLessThan(128);
+    expect(1024 * 4 * tile * 4 * 3).toBeLessThanOrEqual(BAND_BUDGET_BYTES);
+    expect(tile).toBe(chooseTile(upscaler, 1024, 692, Math.floor(BAND_BUDGET_BYTES / (1024 * 4 * 4 * 3)), OVERLAP));
+  });
+
+  it('stops at the model minimum for very wide images', () => {
+    expect(defaultTile(upscaler, 8192, 64, 128, OVERLAP, 4)).toBe(minTile(OVERLAP));
+  });
+});
