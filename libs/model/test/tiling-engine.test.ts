@@ -47,6 +47,17 @@ async function loadNaturalCrop(): Promise<ImageU8 | null> {
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
 }
 
+
+/** Concatenates row bands into `out`, which they must fill exactly. */
+function joinBands<T extends Uint8Array | Uint16Array>(bands: { data: T }[], out: T): T {
+  let o = 0;
+  for (const b of bands) {
+    out.set(b.data, o);
+    o += b.data.length;
+  }
+  expect(o).toBe(out.length);
+  return out;
+}
 describe('Upscaler', () => {
   let net: ToyNet;
   let unshuffleNet: ToyNet;
@@ -147,13 +158,7 @@ describe('Upscaler', () => {
     const bands: RowBand<Uint16Array>[] = [];
     await up.upscaleRows(image, (band) => void bands.push(band), { tile: 8, overlap: 5 });
     expect(bands.every((b) => b.data instanceof Uint16Array)).toBe(true);
-    const joined = new Uint16Array(full.data.length);
-    let o = 0;
-    for (const b of bands) {
-      joined.set(b.data, o);
-      o += b.data.length;
-    }
-    expect(o).toBe(full.data.length);
+    const joined = joinBands(bands, new Uint16Array(full.data.length));
     expect(joined).toEqual(full.data);
   });
 
@@ -173,13 +178,7 @@ describe('Upscaler', () => {
     await up.upscaleRows(image, async (band) => void bands.push(band), { tile: 8, overlap: 5, batch: 3 });
     expect(bands.map((b) => b.y)).toEqual([0, 16, 32]);
     expect(bands.map((b) => b.height)).toEqual([16, 16, 10]);
-    const joined = new Uint8Array(full.data.length);
-    let o = 0;
-    for (const b of bands) {
-      joined.set(b.data, o);
-      o += b.data.length;
-    }
-    expect(o).toBe(full.data.length);
+    const joined = joinBands(bands, new Uint8Array(full.data.length));
     expect(Buffer.from(joined).equals(Buffer.from(full.data))).toBe(true);
   });
 
