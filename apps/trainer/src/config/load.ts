@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
 import { VGG19_LAYERS } from '@sr/model';
 import { scheduleMismatch } from '../train/schedulers.ts';
-import { configSchema, type SchedulerConfig, type TrainConfig } from './schema.ts';
+import { configSchema, trainSources, valSetName, valSources, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
 /** Applies `--set a.b.c=value` overrides; the value is parsed as JSON when it parses, else kept as a string. */
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
@@ -34,7 +34,19 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * Of a union's failed branches (a source object or a list of them), the issue of the branch that got furthest: the
+ * deepest path, and on a tie not a plain "expected object/array" type mismatch.
+ */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const rank = (i: z.core.$ZodIssue) => i.path.length * 2 + (i.code === 'invalid_type' ? 0 : 1);
+  const best = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined).map(innermost).sort((a, b) => rank(b) - rank(a))[0];
+  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
+}
+
+function describeIssue(outer: z.core.$ZodIssue): string {
+  const issue = innermost(outer);
   const field = issue.path.length ? issue.path.join('.') : '(root)';
   return `config field "${field}": ${issue.message}`;
 }
@@ -57,6 +69,12 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
       errors.push(['phases.gan.losses.translational.shift', `must be smaller than data.lrPatch (${c.data.lrPatch})`]);
     }
   }
+  const train = trainSources(c.data);
+  const weighted = train.filter((s) => s.weight !== undefined).length;
+  if (weighted > 0 && weighted < train.length) errors.push(['data.train', 'give "weight" on every source or on none (none: each source weighs its image count)']);
+  const names = valSources(c.data).map(valSetName);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) errors.push(['data.val', `two validation sets are named "${twice}"; give each a distinct "name"`]);
   if (!c.phases.psnr && !c.phases.gan) errors.push(['phases', 'define at least one of "psnr" or "gan"']);
   const schedules: [string, SchedulerConfig, number][] = [];
   if (c.phases.psnr) schedules.push(['phases.psnr.scheduler', c.phases.psnr.scheduler, c.phases.psnr.iterations]);
@@ -83,8 +101,7 @@ export function parseConfig(raw: unknown): TrainConfig {
 export function resolvePaths(c: TrainConfig, baseDir: string): TrainConfig {
   const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
   const out = structuredClone(c);
-  out.data.train.hr = abs(out.data.train.hr);
-  out.data.val.hr = abs(out.data.val.hr);
+  for (const source of [...trainSources(out.data), ...valSources(out.data)]) source.hr = abs(source.hr);
   out.data.lrCacheDir = abs(out.data.lrCacheDir);
   out.generator.pretrained = abs(out.generator.pretrained);
   if (out.validation.lpips) {

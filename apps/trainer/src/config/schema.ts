@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '@sr/model/backend-choices';
 
@@ -16,18 +17,37 @@ const syntheticSchema = z.strictObject({
   height: posInt,
 });
 
-const imageSourceSchema = z
+const sourceFields = {
+  /** Folder of HR images (PNG/JPEG/WebP), relative paths resolve against the config file. */
+  hr: z.string().min(1).optional(),
+  /** Generated images when no folder is given (tests, smoke runs). */
+  synthetic: syntheticSchema.optional(),
+  /** Use at most this many images (the first ones, sorted by name). */
+  maxImages: posInt.optional(),
+};
+const oneOfHrOrSynthetic = [(s: { hr?: string; synthetic?: unknown }) => (s.hr === undefined) !== (s.synthetic === undefined), { message: 'give exactly one of "hr" (a folder) or "synthetic"' }] as const;
+
+const trainSourceSchema = z
   .strictObject({
-    /** Folder of HR images (PNG/JPEG/WebP), relative paths resolve against the config file. */
-    hr: z.string().min(1).optional(),
-    /** Generated images when no folder is given (tests, smoke runs). */
-    synthetic: syntheticSchema.optional(),
-    /** Use at most this many images (sorted by name). */
-    maxImages: posInt.optional(),
+    ...sourceFields,
+    /** Pre-resize of each HR image by this factor (MATLAB bicubic) before cropping and LR generation, e.g. 0.5 for JPEG photos. */
+    downscale: z.number().gt(0, { message: 'downscale must be in (0, 1]' }).max(1, { message: 'downscale must be in (0, 1]' }).optional(),
+    /** Sampling weight among the sources of a list (normalised); default: the source's image count. */
+    weight: z.number().gt(0, { message: 'weight must be > 0' }).optional(),
   })
-  .refine((s) => (s.hr === undefined) !== (s.synthetic === undefined), {
-    message: 'give exactly one of "hr" (a folder) or "synthetic"',
-  });
+  .refine(...oneOfHrOrSynthetic);
+
+const valSourceSchema = z
+  .strictObject({
+    ...sourceFields,
+    /** The set's name in logs, plots and reports; default: the folder's basename ("synthetic" for generated images). */
+    name: z.string().min(1).optional(),
+  })
+  .refine(...oneOfHrOrSynthetic);
+
+/** One source object (the original form) or a non-empty list of them. */
+const oneOrList = <T extends z.ZodType>(source: T, what: string) =>
+  z.union([source, z.array(source).min(1, { message: `give at least one ${what} source` })]);
 
 const degradationSchema = z.strictObject({
   jpeg: z
@@ -93,8 +113,10 @@ const realesrganSchema = z
   .refine((c) => [c.blur_sigma, c.blur_sigma2].every(([lo]) => lo > 0), { message: 'blur sigmas must be > 0' });
 
 const dataSchema = z.strictObject({
-  train: imageSourceSchema,
-  val: imageSourceSchema,
+  /** One source or a list: a list draws each sample's source by weight, then an image of it. */
+  train: oneOrList(trainSourceSchema, 'training'),
+  /** One set or a list: each is validated and reported separately; the first is the primary set. */
+  val: oneOrList(valSourceSchema, 'validation'),
   /** LR patch side; the HR patch is lrPatch * scale. */
   lrPatch: posInt,
   batchSize: posInt,
@@ -330,4 +352,21 @@ export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
 export type PerceptualConfig = GanPhaseConfig['losses']['perceptual'];
 export type DataConfig = z.infer<typeof dataSchema>;
 export type RealEsrganConfig = z.infer<typeof realesrganSchema>;
-export type ImageSourceConfig = z.infer<typeof imageSourceSchema>;
+export type TrainSourceConfig = z.infer<typeof trainSourceSchema>;
+export type ValSourceConfig = z.infer<typeof valSourceSchema>;
+export type ImageSourceConfig = TrainSourceConfig | ValSourceConfig;
+
+/** The training sources of a config as a list (a single object is a list of one). */
+export function trainSources(d: DataConfig): TrainSourceConfig[] {
+  return Array.isArray(d.train) ? d.train : [d.train];
+}
+
+/** The validation sets of a config as a list; the first is the primary set. */
+export function valSources(d: DataConfig): ValSourceConfig[] {
+  return Array.isArray(d.val) ? d.val : [d.val];
+}
+
+/** A validation set's name: its `name`, else the folder's basename, else "synthetic". */
+export function valSetName(source: ValSourceConfig): string {
+  return source.name ?? (source.hr ? basename(source.hr) : 'synthetic');
+}

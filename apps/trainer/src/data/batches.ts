@@ -2,7 +2,7 @@ import type { ImageU8 } from '@sr/metrics';
 import type { DataConfig } from '../config/schema.ts';
 import { applyDihedral, randomDihedral } from './augment.ts';
 import { randomAlignedCrop, randomHrCrop } from './crop.ts';
-import type { TrainImage, TrainingSet } from './dataset.ts';
+import type { SourceRange, TrainImage, TrainingSet } from './dataset.ts';
 import { addGaussianNoise, drawDegradation, jpegCodec, jpegRoundTrip } from './degrade.ts';
 import { toRgbF } from './float-image.ts';
 import { applyRealEsrgan, drawRealEsrgan } from './realesrgan.ts';
@@ -26,6 +26,7 @@ export interface DataState {
 
 const EPOCH_STREAM = 0xe90c;
 const BATCH_STREAM = 0xba7c;
+const SOURCE_STREAM = 0x5ce;
 
 function toUnitFloat(img: ImageU8, out: Float32Array, offset: number): void {
   const d = img.data;
@@ -33,9 +34,10 @@ function toUnitFloat(img: ImageU8, out: Float32Array, offset: number): void {
 }
 
 /**
- * The batch sequence of a run. Batch i depends only on (seed, i): the image order is a per-epoch permutation drawn
- * from (seed, epoch), and the crops/augmentations/degradations of batch i from (seed, i). Resuming therefore needs
- * only `nextBatch`, and the prefetch queue is simply rebuilt from there.
+ * The batch sequence of a run. Batch i depends only on (seed, i): with one source the image order is a per-epoch
+ * permutation drawn from (seed, epoch); with several, sample k draws its source by weight and then an image of it
+ * uniformly (with replacement), both from (seed, k). The crops/augmentations/degradations of batch i are drawn from
+ * (seed, i). Resuming therefore needs only `nextBatch`, and the prefetch queue is simply rebuilt from there.
  */
 export class BatchSource {
   private epochPerm: { epoch: number; perm: number[] } | undefined;
@@ -51,6 +53,7 @@ export class BatchSource {
   }
 
   private imageFor(sample: number): Promise<TrainImage> {
+    if (this.set.sources.length > 1) return this.set.get(drawFromSources(this.set.sources, Rng.fromSeed(this.seed, SOURCE_STREAM, sample)));
     const n = this.set.size;
     const epoch = Math.floor(sample / n);
     if (this.epochPerm?.epoch !== epoch) this.epochPerm = { epoch, perm: Rng.fromSeed(this.seed, EPOCH_STREAM, epoch).permutation(n) };
@@ -90,6 +93,14 @@ export class BatchSource {
     await Promise.all(jobs);
     return { index, size, lrPatch, hrPatch, lr, hr };
   }
+}
+
+/** An image index of a multi-source set: a source with probability weight / Σ weights, then one of its images uniformly. */
+export function drawFromSources(sources: readonly SourceRange[], rng: Rng): number {
+  const total = sources.reduce((s, r) => s + r.weight, 0);
+  let u = rng.next() * total;
+  const source = sources.find((r) => (u -= r.weight) < 0) ?? sources[sources.length - 1];
+  return source.start + rng.int(0, source.size - 1);
 }
 
 /**

@@ -5,9 +5,9 @@ import { disposeParams, initBackend, loadModelFile, type Generator, type ParamMa
 import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
 import { discriminatorAccuracy } from '../losses/adversarial.ts';
-import type { TrainConfig } from '../config/schema.ts';
+import { valSetName, valSources, type TrainConfig } from '../config/schema.ts';
 import { BatchSource, type DataState } from '../data/batches.ts';
-import { loadPairs, openTrainingSet } from '../data/dataset.ts';
+import { formatSources, loadPairs, openTrainingSet, type ImagePair } from '../data/dataset.ts';
 import { writeBatchStrips } from '../data/sample-strips.ts';
 import { Rng } from '../data/rng.ts';
 import { keyOfFile } from '../regress/inputs.ts';
@@ -27,7 +27,7 @@ import { readRuntimeRecord, resumedRuntime, writeRuntimeRecord } from './runtime
 import { PsnrStepper } from './psnr-step.ts';
 import { watchSignals } from './signals.ts';
 import { ganValLoss, psnrValLoss } from './val-losses.ts';
-import { Validator, type ValLossTerms } from './validate.ts';
+import { formatSetScores, scoreAll, setScores, Validator, type SetScores, type ValLossTerms, type ValSet } from './validate.ts';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -86,8 +86,14 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const lpips = c.validation.lpips ? LpipsMetric.load(c.validation.lpips) : undefined;
   const warn = (m: string) => o.print(`warning: ${m}`);
   const trainSet = await openTrainingSet(c.data, { scale: c.scale, seed: c.seed, warn });
-  const valPairs = await loadPairs(c.data.val, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn });
-  o.print(`data: ${trainSet.size} training images (decoded on demand, ${c.data.cacheMB} MiB cache), ${valPairs.length} validation images`);
+  const valSets: { name: string; pairs: ImagePair[] }[] = [];
+  for (const source of valSources(c.data)) {
+    valSets.push({ name: valSetName(source), pairs: await loadPairs(source, { scale: c.scale, seed: c.seed + VAL_SEED_OFFSET, onBadImage: c.data.onBadImage, lrCacheDir: c.data.lrCacheDir, warn }) });
+  }
+  const valPairs = valSets[0].pairs;
+  const trainCount = trainSet.sources.length > 1 ? `${trainSet.size} training images (${formatSources(trainSet.sources)})` : `${trainSet.size} training images`;
+  const valCount = valSets.length > 1 ? `validation sets ${valSets.map((s) => `${s.name} (${s.pairs.length} images)`).join(', ')}` : `${valPairs.length} validation images`;
+  o.print(`data: ${trainCount} (decoded on demand, ${c.data.cacheMB} MiB cache), ${valCount}`);
   mkdirSync(join(o.outDir, 'samples'), { recursive: true });
   await writeRuntimeRecord(o.outDir, backend);
   await writeAtomic(join(o.outDir, 'config.json'), new TextEncoder().encode(JSON.stringify(c, null, 2) + '\n'));
@@ -102,7 +108,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   }
   const data: DataState = ckpt ? { ...ckpt.state.data } : { seed: c.seed, nextBatch: 0 };
   const rng = new Rng(ckpt?.state.rng ?? Rng.fromSeed(c.seed, TRAIN_RNG_STREAM).state());
-  const validator = new Validator(valPairs, { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips });
+  const valOptions = { scale: c.scale, crop: c.validation.crop ?? c.scale, yChannel: c.validation.yChannel, tile: 128, lpips };
+  const sets: ValSet[] = valSets.map((s) => ({ name: s.name, validator: new Validator(s.pairs, valOptions) }));
+  const validator = sets[0].validator;
 
   const phases = ckpt ? requested.filter((p) => p === ckpt.state.phase || (p === 'gan' && ckpt.state.phase === 'psnr')) : requested;
 
@@ -133,7 +141,13 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     const dAccuracySkipped = d && !dInputs ? `no validation image is at least ${size}x${size} (the discriminator's input_size)` : undefined;
     if (dAccuracySkipped && !dSkipNoted) warn(`validation D accuracy skipped: ${dAccuracySkipped}`);
     dSkipNoted ||= dAccuracySkipped !== undefined;
-    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(v.losses ? { losses: v.losses } : {}), ...(dAccuracy ? { dAccuracy } : {}), ...(dAccuracySkipped ? { dAccuracySkipped } : {}), samples });
+    // Several sets: each one's scores in `sets` (the first is the primary set, also in the top-level fields).
+    let perSet: SetScores[] | undefined;
+    if (sets.length > 1) {
+      perSet = [setScores(sets[0].name, v), ...(await scoreAll(sets.slice(1), asGenerator(g, params)))];
+      o.print(`val ${phase} ${iter}: ${formatSetScores(perSet)}`);
+    }
+    log.write({ kind: 'val', phase, iter, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic, ...(perSet ? { sets: perSet } : {}), ...(v.losses ? { losses: v.losses } : {}), ...(dAccuracy ? { dAccuracy } : {}), ...(dAccuracySkipped ? { dAccuracySkipped } : {}), samples });
   };
   const loopBase = { config: c, source, data, log, progress: { bar: o.progress, lineEverySeconds: o.progressEvery ?? 0, print: o.print }, outDir: o.outDir };
   const hooksFor = (phase: PhaseName, stepper: PsnrStepper | GanStepper, g: Net, lossTerms: ValLossTerms, d?: Net) => ({
@@ -157,9 +171,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       }
       await runPhaseLoop({ ...loopBase, phase: 'psnr', total: cfg.iterations, start, stepper, hooks: hooksFor('psnr', stepper, g, psnrValLoss(cfg)) });
       psnrGen = asGenerator(g, cloneParams(stepper.exportParams()));
-      const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', validator, { iterations: cfg.iterations, fp16: c.export.fp16 });
+      const v = await exportModel(join(o.outDir, 'psnr.safetensors'), psnrGen, 'psnr', sets, { iterations: cfg.iterations, fp16: c.export.fp16 });
       files.push('psnr.safetensors');
-      o.print(`psnr phase done: val PSNR-Y ${v.psnr.toFixed(3)} dB, SSIM-Y ${v.ssim.toFixed(4)}`);
+      o.print(v.sets ? `psnr phase done: val ${formatSetScores(v.sets)}` : `psnr phase done: val PSNR-Y ${v.psnr.toFixed(3)} dB, SSIM-Y ${v.ssim.toFixed(4)}`);
       stepper.dispose();
       g.dispose();
     }
@@ -195,9 +209,9 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
       await runPhaseLoop({ ...loopBase, phase: 'gan', total: cfg.iterations, start, stepper, hooks: hooksFor('gan', stepper, g, ganValLoss(cfg, perceptual, c.data.lrPatch * c.scale), d) });
       ganGen = asGenerator(g, cloneParams(stepper.exportParams()));
       const info = { iterations: cfg.iterations, fp16: c.export.fp16 };
-      await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', validator, info);
+      await exportModel(join(o.outDir, 'gan.safetensors'), ganGen, 'gan', sets, info);
       files.push('gan.safetensors');
-      interpolation = await exportInterpolations(o.outDir, psnrGen, ganGen, c.export.alphas, validator, info, psnrFile);
+      interpolation = await exportInterpolations(o.outDir, psnrGen, ganGen, c.export.alphas, sets, info, psnrFile);
       files.push(...interpolation.filter((r) => r.alpha > 0 && r.alpha < 1).map((r) => r.file), 'interp.json');
       o.print(formatInterpTable(interpolation));
       stepper.dispose();

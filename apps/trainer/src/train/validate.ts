@@ -145,3 +145,34 @@ export class Validator {
     return files;
   }
 }
+
+/** A validation set of the run (`data.val`): the first one is the primary set. */
+export interface ValSet {
+  name: string;
+  validator: Validator;
+}
+
+/** One set's mean scores, as logged (`sets` of a val record) and written into model files. */
+export interface SetScores {
+  name: string;
+  psnr: number;
+  ssim: number;
+  lpips?: number;
+  bicubic: Scores;
+}
+
+export function setScores(name: string, v: ValidationResult): SetScores {
+  return { name, psnr: v.psnr, ssim: v.ssim, ...(v.lpips !== undefined ? { lpips: v.lpips } : {}), bicubic: v.bicubic };
+}
+
+/** PSNR/SSIM (and LPIPS) of G on every set, metrics only. */
+export async function scoreAll(sets: readonly ValSet[], g: Generator): Promise<SetScores[]> {
+  const out: SetScores[] = [];
+  for (const s of sets) out.push(setScores(s.name, await s.validator.run(g, 0)));
+  return out;
+}
+
+/** "name PSNR-Y x dB / SSIM-Y y (bicubic z)" for each set, for the console. */
+export function formatSetScores(scores: readonly SetScores[]): string {
+  return scores.map((s) => `${s.name} ${s.psnr.toFixed(3)} dB / ${s.ssim.toFixed(4)} (bicubic ${s.bicubic.psnr.toFixed(3)})`).join(' | ');
+}
