@@ -39,8 +39,8 @@ function phaseRow(p: PhaseFacts): string[] {
     p.phase,
     String(p.iterations),
     `${duration(p.loggedSeconds)} over ${p.loggedIterations} logged iterations${perIter}`,
-    v ? `${f3(v.psnr)} / ${f4(v.ssim)} (iteration ${v.iter})` : '—',
-    v?.bicubic ? `${f3(v.bicubic.psnr)} / ${f4(v.bicubic.ssim)}` : '—',
+    v?.sets ? `${v.sets.map((s) => `${s.name} ${f3(s.psnr)} / ${f4(s.ssim)}`).join('; ')} (iteration ${v.iter})` : v ? `${f3(v.psnr)} / ${f4(v.ssim)} (iteration ${v.iter})` : '—',
+    v?.sets ? v.sets.map((s) => `${s.name} ${f3(s.bicubic.psnr)} / ${f4(s.bicubic.ssim)}`).join('; ') : v?.bicubic ? `${f3(v.bicubic.psnr)} / ${f4(v.bicubic.ssim)}` : '—',
   ];
 }
 

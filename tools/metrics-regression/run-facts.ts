@@ -10,7 +10,8 @@ export interface PhaseFacts {
   /** Seconds between the phase's first and last log record, and the iterations they span. */
   loggedSeconds: number;
   loggedIterations: number;
-  lastValidation?: { iter: number; psnr: number; ssim: number; bicubic?: Scores };
+  /** `sets`: every validation set's scores when the run had several (the first is psnr/ssim/bicubic). */
+  lastValidation?: { iter: number; psnr: number; ssim: number; bicubic?: Scores; sets?: { name: string; psnr: number; ssim: number; bicubic: Scores }[] };
 }
 
 export interface InterpFacts {
@@ -39,7 +40,7 @@ function phaseFacts(phase: string, records: LogRecord[]): PhaseFacts {
     iterations: Math.max(...records.map((r) => r.iter)),
     loggedSeconds: last.time - first.time,
     loggedIterations: last.iter - first.iter,
-    lastValidation: val && { iter: val.iter, psnr: val.psnr as number, ssim: val.ssim as number, bicubic: val.bicubic as Scores | undefined },
+    lastValidation: val && { iter: val.iter, psnr: val.psnr as number, ssim: val.ssim as number, bicubic: val.bicubic as Scores | undefined, ...(val.sets ? { sets: val.sets as NonNullable<PhaseFacts['lastValidation']>['sets'] } : {}) },
   };
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCharts } from '../src/report/charts.ts';
+import { renderReport } from '../src/report/html.ts';
 import { JsonlLog, readJsonl, type LogRecord } from '../src/report/jsonl.ts';
 import { plotRun } from '../src/report/plot.ts';
 import { renderSvg } from '../src/report/render.ts';
@@ -26,6 +27,22 @@ describe('report', () => {
     const values = (chart.spec.data as { values: { series: string; value: number }[] }).values;
     expect(values.map((v) => [v.series, v.value])).toEqual(withLpips.filter((r) => r.kind === 'val').map((r) => [`${r.phase} lpips`, 0.25]));
     expect(buildCharts(records).some((c) => c.name === 'lpips')).toBe(false);
+  });
+
+  it('one PSNR/SSIM line per validation set (and a dashed bicubic line each) when the run logged several sets', () => {
+    const sets = [
+      { name: 'urban', psnr: 25, ssim: 0.7, bicubic: { psnr: 24, ssim: 0.68 } },
+      { name: 'kodak', psnr: 28, ssim: 0.75, bicubic: { psnr: 27, ssim: 0.72 } },
+    ];
+    const multi = records.map((r) => (r.kind === 'val' ? { ...r, sets } : r));
+    const chart = buildCharts(multi).find((c) => c.name === 'psnr')!;
+    const values = (chart.spec.data as { values: { series: string; value: number }[] }).values;
+    expect(values.map((v) => [v.series, v.value])).toEqual([['psnr urban', 25], ['psnr urban bicubic', 24], ['psnr kodak', 28], ['psnr kodak bicubic', 27]]);
+    expect(JSON.stringify(chart.spec.encoding)).toContain('psnr kodak bicubic');
+    const ssim = buildCharts(multi).find((c) => c.name === 'ssim')!;
+    expect((ssim.spec.data as { values: { series: string; value: number }[] }).values.find((v) => v.series === 'psnr kodak')!.value).toBe(0.75);
+    expect(renderReport({ title: 't', charts: [], records: multi })).toContain('psnr iteration 2: urban PSNR-Y 25.000 dB (bicubic 24.000); kodak PSNR-Y 28.000 dB (bicubic 27.000)');
+    expect(renderReport({ title: 't', charts: [], records })).toContain('psnr iteration 2: PSNR-Y 25.000 dB (bicubic 24.000)');
   });
 
   it('builds charts with the gan phase offset after the psnr phase', () => {

@@ -70,11 +70,16 @@ export function buildCharts(records: readonly LogRecord[]): Chart[] {
     { name: 'losses', title: 'Losses (validation dashed)', spec: lineChart('Losses', lossRows, { logY: true, yTitle: 'loss', dashedSeries: valSeries }) },
     { name: 'lr', title: 'Learning rates', spec: lineChart('Learning rates', positive(rows((r) => r.lr as Record<string, number>, 'train')), { logY: true, yTitle: 'learning rate' }) },
   ];
+  // A run with several validation sets logs each in `sets`: one model line and one dashed bicubic line per set.
   const val = (metric: 'psnr' | 'ssim') =>
-    rows((r) => ({ model: r[metric] as number, bicubic: (r.bicubic as Record<string, number> | undefined)?.[metric] }), 'val');
+    rows((r) => {
+      const sets = r.sets as { name: string; psnr: number; ssim: number; bicubic: Record<string, number> }[] | undefined;
+      if (!sets) return { model: r[metric] as number, bicubic: (r.bicubic as Record<string, number> | undefined)?.[metric] };
+      return Object.fromEntries(sets.flatMap((set) => [[set.name, set[metric]], [`${set.name} bicubic`, set.bicubic[metric]]]));
+    }, 'val');
   const valRows = val('psnr');
   if (valRows.length) {
-    const dashed = ['psnr bicubic', 'gan bicubic'];
+    const dashed = [...new Set(['psnr bicubic', 'gan bicubic', ...valRows.map((x) => x.series).filter((series) => series.endsWith(' bicubic'))])];
     charts.push({ name: 'psnr', title: 'Validation PSNR-Y vs bicubic', spec: lineChart('Validation PSNR (dB)', valRows, { yTitle: 'PSNR (dB)', dashedSeries: dashed }) });
     charts.push({ name: 'ssim', title: 'Validation SSIM-Y vs bicubic', spec: lineChart('Validation SSIM', val('ssim'), { yTitle: 'SSIM', dashedSeries: dashed }) });
   }

@@ -10,6 +10,15 @@ export interface ReportInput {
   interpolation?: { alpha: number; file: string; psnr: number; ssim: number }[];
 }
 
+type SetScores = { name: string; psnr: number; bicubic: { psnr: number } };
+
+/** "PSNR-Y x dB (bicubic y)" of a val record; with several validation sets, one per set (the samples are the first set's). */
+function scoresLine(r: LogRecord): string {
+  const one = (s: Omit<SetScores, 'name'>) => `PSNR-Y ${s.psnr.toFixed(3)} dB (bicubic ${s.bicubic.psnr.toFixed(3)})`;
+  const sets = r.sets as SetScores[] | undefined;
+  return sets ? sets.map((s) => `${escape(s.name)} ${one(s)}`).join('; ') : one(r as unknown as SetScores);
+}
+
 /** A self-contained page (inline SVG charts) plus the latest sample strips of each phase, linked relative to the run folder. */
 export function renderReport(input: ReportInput): string {
   const val = input.records.filter((r) => r.kind === 'val');
@@ -17,7 +26,7 @@ export function renderReport(input: ReportInput): string {
   const strips = latest
     .map(
       (r) =>
-        `<h3>${r.phase} iteration ${r.iter}: PSNR-Y ${(r.psnr as number).toFixed(3)} dB (bicubic ${((r.bicubic as { psnr: number }).psnr).toFixed(3)})</h3>` +
+        `<h3>${r.phase} iteration ${r.iter}: ${scoresLine(r)}</h3>` +
         (r.samples as string[]).map((f) => `<img src="samples/${encodeURIComponent(f)}" alt="${escape(f)}">`).join('\n'),
     )
     .join('\n');
