@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.ts';
 import { CliError } from '../src/cli-error.ts';
+import { trainSources, valSetName, valSources } from '../src/config/schema.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../src/config/examples');
 
@@ -71,6 +72,20 @@ describe('config', () => {
     expect(c.generator.pretrained).toBe(join(EXAMPLES, 'models/g.safetensors'));
     expect(c.phases.gan!.losses.perceptual.vggWeights).toBe(join(EXAMPLES, '../../../../../weights/vgg19.safetensors'));
     expect(c.data.lrCacheDir).toBe('/abs/cache');
+  });
+
+  it('resolves every source of a list against the config folder (the mixed-data example)', () => {
+    const c = loadConfig(join(EXAMPLES, 'edge-compact-x4-mix.json'));
+    const shared = join(EXAMPLES, '../../../../../../shared/datasets');
+    expect(trainSources(c.data).map((s) => [s.hr, s.weight, s.downscale])).toEqual([
+      [join(shared, 'urban100-train'), 0.5, undefined],
+      [join(shared, 'mcmaster18-train'), 0.15, undefined],
+      [join(shared, 'sun80-train'), 0.35, 0.5],
+    ]);
+    expect(valSources(c.data).map((s) => [s.hr, valSetName(s)])).toEqual([
+      [join(shared, 'urban100-val'), 'urban100-val'],
+      [join(shared, 'kodak24-val'), 'kodak24-val'],
+    ]);
   });
 
   it('every shipped example validates', () => {
