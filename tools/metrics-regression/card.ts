@@ -117,6 +117,13 @@ export function refreshMeasuredSections(markdown: string, c: Pick<CardInput, 'qu
 }
 
 /** The model card as Markdown. */
+/** The `val_sets` metadata of a run with several validation sets: "; per set: name a dB / b, …". */
+function valSets(json: string | undefined): string {
+  if (!json) return '';
+  const sets = JSON.parse(json) as { name: string; psnr_y: number; ssim_y: number }[];
+  return `; per set: ${sets.map((s) => `${s.name} ${s.psnr_y} dB / ${s.ssim_y}`).join(', ')}`;
+}
+
 export function renderModelCard(c: CardInput): string {
   const m = c.metadata;
   const lines = [`# ${c.name}`, ''];
@@ -129,7 +136,7 @@ export function renderModelCard(c: CardInput): string {
     ['iterations', m.iterations ?? '—'],
     ['weights', m.weights ?? '—'],
     ['trained with', m.trained_with ?? '—'],
-    ['validation (file metadata)', m.val_psnr_y ? `PSNR-Y ${m.val_psnr_y} dB, SSIM-Y ${m.val_ssim_y ?? '—'}${m.val_iter ? ` at iteration ${m.val_iter}` : ''}` : '—'],
+    ['validation (file metadata)', m.val_psnr_y ? `PSNR-Y ${m.val_psnr_y} dB, SSIM-Y ${m.val_ssim_y ?? '—'}${m.val_iter ? ` at iteration ${m.val_iter}` : ''}${valSets(m.val_sets)}` : '—'],
   ]), '');
   if (c.run) {
     const ran = c.run.phases.find((p) => p.phase === m.phase)?.iterations;
