@@ -22,6 +22,7 @@ export { inferArch, type InferredArch, type InferOptions } from './weights/infer
 export { checkStateDict, paramsToStateDict, stateDictToParams } from './weights/state-dict.ts';
 export { generatorFromStateDict, generatorToStateDict, type ArchHint } from './weights/generator-weights.ts';
 export { interpolateGenerators, interpolateParams } from './weights/interpolate.ts';
+export { deepenSrvgg } from './weights/deepen.ts';
 export {
   decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, readStateDict, saveModelFile,
   saveStateDictFile, sha256Hex,

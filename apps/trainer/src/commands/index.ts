@@ -8,6 +8,7 @@ import { plotCommand } from './plot.ts';
 import { convertCommand } from './convert.ts';
 import { infoCommand } from './info.ts';
 import { interpolateCommand } from './interpolate.ts';
+import { deepenCommand } from './deepen.ts';
 import { upscaleCommand } from './upscale.ts';
 import { exportCommand } from './export.ts';
 import { regressCommand } from './regress.ts';
@@ -27,6 +28,7 @@ export const commands: CommandModule<any, any>[] = [
   convertCommand,
   infoCommand,
   interpolateCommand,
+  deepenCommand,
   upscaleCommand,
   exportCommand,
   regressCommand,
