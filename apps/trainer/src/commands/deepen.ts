@@ -5,7 +5,7 @@ import { importWeightsFile } from './weights-io.ts';
 
 interface Args {
   model: string;
-  numConv: number;
+  'num-conv': number;
   out: string;
   fp16: boolean;
   json: boolean;
@@ -27,13 +27,13 @@ export const deepenCommand: CommandModule<object, Args> = {
     const { deepenSrvgg, saveModelFile, WeightsError } = await import('@sr/model');
     let g;
     try {
-      g = deepenSrvgg(source.generator, argv.numConv);
+      g = deepenSrvgg(source.generator, argv['num-conv']);
     } catch (err) {
       if (err instanceof WeightsError) throw new CliError(`${basename(argv.model)}: ${err.message}`);
       throw err;
     }
     const sha256 = await saveModelFile(argv.out, g, { phase: 'deepen', source: basename(argv.model), source_sha256: source.sha256 }, { fp16: argv.fp16 });
-    const summary = { output: argv.out, arch: g.arch, numConv: argv.numConv, sha256 };
-    console.log(argv.json ? JSON.stringify(summary) : `${argv.out}: ${g.arch} num_conv ${argv.numConv}, sha256 ${sha256}`);
+    const summary = { output: argv.out, arch: g.arch, numConv: argv['num-conv'], sha256 };
+    console.log(argv.json ? JSON.stringify(summary) : `${argv.out}: ${g.arch} num_conv ${argv['num-conv']}, sha256 ${sha256}`);
   },
 };
