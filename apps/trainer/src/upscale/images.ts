@@ -110,7 +110,7 @@ export async function upscaleImages(up: Upscaler, planned: PlannedOutput[], opts
           lrMegapixelsPerSecond: Number(((input.width * input.height) / 1e6 / upscaleSeconds).toFixed(5)),
         };
         if (opts.json) console.log(JSON.stringify(line));
-        else progress.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles, ${line.seconds.total} s)`);
+        else progress.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles${opts.ensemble > 1 ? `, ensemble x${opts.ensemble}` : ''}, ${line.seconds.total} s)`);
       } catch (err) {
         if (opts.signal.aborted) throw new CliError('interrupted', 130);
         const message = err instanceof Error ? err.message : String(err);
