@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   if (config.corsOrigin) {
     const origins = config.corsOrigin.split(',').map((s) => s.trim());
-    app.use('*', cors({ origin: origins.length === 1 ? origins[0] : origins, allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: ['X-SR-Model', 'X-SR-Alpha', 'X-SR-Scale', 'X-SR-Tiles', 'X-SR-Consistency-PSNR', 'X-SR-Consistency-SSIM', 'Server-Timing', 'Retry-After'] }));
+    app.use('*', cors({ origin: origins.length === 1 ? origins[0] : origins, allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: ['X-SR-Model', 'X-SR-Alpha', 'X-SR-Scale', 'X-SR-Tiles', 'X-SR-Ensemble', 'X-SR-Consistency-PSNR', 'X-SR-Consistency-SSIM', 'Server-Timing', 'Retry-After'] }));
   }
   if (config.apiToken) app.use('/v1/*', bearerAuth(config.apiToken));
   app.use(

@@ -3,25 +3,32 @@ import { ApiError } from './errors.ts';
 
 export interface WorkEstimate {
   tiles: number;
-  /** LR pixels the network runs, context overlap included. */
+  /** Forward passes per tile window: the self-ensemble size (1 without it). */
+  ensemble: number;
+  /** LR pixels the network runs, context overlap and ensemble passes included. */
   pixels: number;
   gflop: number;
 }
 
-/** What a request will cost, from the header size and the tile plan: every tile window's pixels × the model's FLOP per pixel. */
-export function estimateWork(upscaler: Upscaler, width: number, height: number, tile: number, flopsPerPixel: number): WorkEstimate {
+/**
+ * What a request will cost, from the header size and the tile plan: every tile window's pixels × the ensemble's passes
+ * × the model's FLOP per pixel.
+ */
+export function estimateWork(upscaler: Upscaler, width: number, height: number, tile: number, flopsPerPixel: number, ensemble = 1): WorkEstimate {
   const plan = upscaler.plan(width, height, { tile });
-  const pixels = plan.tiles.length * plan.windowWidth * plan.windowHeight;
-  return { tiles: plan.tiles.length, pixels, gflop: (pixels * flopsPerPixel) / 1e9 };
+  const pixels = plan.tiles.length * plan.windowWidth * plan.windowHeight * ensemble;
+  return { tiles: plan.tiles.length, ensemble, pixels, gflop: (pixels * flopsPerPixel) / 1e9 };
 }
 
 /** 422 when the estimate exceeds MAX_WORK_GFLOP, with the numbers, before anything is decoded or run. */
 export function checkWork(work: WorkEstimate, maxGflop: number, what: string): void {
   if (work.gflop > maxGflop) {
+    const passes = work.ensemble > 1 ? ` × ${work.ensemble} ensemble passes` : '';
+    const remedy = work.ensemble > 1 ? 'use ensemble=1, a larger tile or a smaller image' : 'use a larger tile or a smaller image';
     throw new ApiError(
       422,
       'too_much_work',
-      `${what} needs ${work.tiles} tiles = ${work.pixels} LR pixels with context ≈ ${work.gflop.toFixed(1)} GFLOP, over the limit of ${maxGflop} GFLOP (MAX_WORK_GFLOP); use a larger tile or a smaller image`,
+      `${what} needs ${work.tiles} tiles${passes} = ${work.pixels} LR pixels with context ≈ ${work.gflop.toFixed(1)} GFLOP, over the limit of ${maxGflop} GFLOP (MAX_WORK_GFLOP); ${remedy}`,
     );
   }
 }

@@ -72,6 +72,21 @@ describe('POST /v1/upscale', () => {
     expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1);
   });
 
+  it('ensemble=8: reported in X-SR-Ensemble, differs from plain, tiled == untiled within 1 (streamed and buffered paths)', async () => {
+    const img = await testImage(40, 36);
+    const read = async (query: string) => {
+      const res = await post(app, `/v1/upscale?${query}`, img);
+      expect(res.status).toBe(200);
+      return { ensemble: res.headers.get('x-sr-ensemble'), image: await decodeRgb(new Uint8Array(await res.arrayBuffer())) };
+    };
+    const [plain, untiled, tiled] = [await read('tile=0'), await read('tile=0&ensemble=8'), await read('tile=16&ensemble=8')];
+    expect([plain.ensemble, untiled.ensemble, tiled.ensemble]).toEqual(['1', '8', '8']);
+    expect(maxAbsDiff(untiled.image.data, tiled.image.data)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(untiled.image.data, plain.image.data)).toBeGreaterThan(1);
+    const webp = await read('tile=16&ensemble=8&format=webp');
+    expect([webp.image.width, webp.ensemble]).toEqual([160, '8']);
+  });
+
   it.each(bodyErrorCases(3 * 1024 * 1024))('refuses $what with $status $code', async ({ body, type, status, code }) => {
     await expectError(await post(app, '/v1/upscale', await body(), type), status, code);
   });
@@ -104,6 +119,16 @@ describe('POST /v1/evaluate', () => {
     expect(body.bicubic.psnr).toBeGreaterThan(25);
     expect(body.psnr).toBeGreaterThan(0);
     expect(body.ssim).toBeLessThanOrEqual(1);
+    expect(body.ensemble).toBe(1);
+  });
+
+  it('ensemble=8 scores the ensemble output and says so', async () => {
+    const img = await testImage(50, 41);
+    const [plain, ens] = await Promise.all(['', '&ensemble=8'].map(async (q) => (await post(app, `/v1/evaluate?tile=0${q}`, img)).json()));
+    expect(ens.ensemble).toBe(8);
+    expect(ens.psnr).not.toBe(plain.psnr);
+    expect(ens.bicubic).toEqual(plain.bicubic);
+    await expectError(await post(app, '/v1/evaluate?ensemble=4', img), 422, 'invalid_query');
   });
 
   it('refuses an HR image too small to score', async () => {
@@ -142,7 +167,10 @@ describe('GET endpoints', () => {
     const doc = await (await app.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/v1/evaluate', '/v1/models', '/v1/upscale']);
-    expect(doc.paths['/v1/upscale'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['alpha', 'format', 'model', 'quality', 'tile']);
+    expect(doc.paths['/v1/upscale'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['alpha', 'ensemble', 'format', 'model', 'quality', 'tile']);
+    const ensemble = doc.paths['/v1/upscale'].post.parameters.find((p: { name: string }) => p.name === 'ensemble');
+    expect(ensemble.schema).toMatchObject({ type: 'integer', enum: [1, 8] });
+    expect(doc.paths['/v1/upscale'].post.responses['200'].headers['X-SR-Ensemble'].schema).toEqual({ type: 'integer' });
   });
 
   it('/ serves the demo page and /models/* is hidden', async () => {

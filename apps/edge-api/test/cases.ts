@@ -43,6 +43,10 @@ export const BAD_QUERIES: Array<[string, string]> = [
   ['quality=0', 'invalid_query'],
   ['model=nope', 'unknown_model'],
   ['model=tiny-rrdb-x2&alpha=0.5', 'invalid_query'],
+  ['ensemble=3', 'invalid_query'],
+  ['ensemble=2', 'invalid_query'],
+  ['ensemble=8.0', 'invalid_query'],
+  ['ensemble=', 'invalid_query'],
 ];
 
 export async function expectError(res: Response, status: number, code: string): Promise<void> {

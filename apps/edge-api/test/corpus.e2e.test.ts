@@ -146,6 +146,22 @@ describe.each(RUNTIMES)('%s: refusals', (runtime) => {
     expect((await sharp(line).metadata()).width).toBe(65535 * 4);
   });
 
+  it('ensemble=8 is counted 8x by MAX_WORK_GFLOP: exactly 8x the pixels of the plain estimate; 1024² at tile 128 refused (11.4 GFLOP plain is allowed); ensemble=3 is 422', async () => {
+    const big = await testImage(1024, 1024);
+    const pixels = async (res: Response) => {
+      const text = await res.clone().text();
+      await expectError(res, 422, 'too_much_work');
+      return Number(/= (\d+) LR pixels/.exec(text)![1]);
+    };
+    const plain = await pixels(await post(runtime, '/v1/upscale?tile=16', big));
+    expect(await pixels(await post(runtime, '/v1/upscale?tile=16&ensemble=8', big))).toBe(8 * plain);
+    // tile 128: ≈ 11.4 GFLOP plain (run above in the disconnect case), ≈ 91 with the ensemble.
+    const refused = await post(runtime, '/v1/upscale?tile=128&ensemble=8', big);
+    expect(await refused.clone().text()).toMatch(/× 8 ensemble passes .*use ensemble=1/);
+    await expectError(refused, 422, 'too_much_work');
+    await expectError(await post(runtime, '/v1/upscale?ensemble=3', big), 422, 'invalid_query');
+  });
+
   it('a multipart part without Content-Type is sniffed: 200', async () => {
     const png = await testImage(20, 16);
     const boundary = 'sr-corpus-boundary';

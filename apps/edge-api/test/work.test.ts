@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Upscaler } from '@sr/model';
-import { BAND_BUDGET_BYTES, chooseTile, defaultTile, minTile } from '../src/work.ts';
+import { ApiError } from '../src/errors.ts';
+import { BAND_BUDGET_BYTES, checkWork, chooseTile, defaultTile, estimateWork, minTile } from '../src/work.ts';
 
 // The shipped edge model's tiling: x4, 8 px of context (6 convs + 2).
 const upscaler = new Upscaler({
@@ -33,5 +34,31 @@ describe('default tile policy', () => {
 
   it('stops at the model minimum for very wide images', () => {
     expect(defaultTile(upscaler, 8192, 64, 128, OVERLAP, 4)).toBe(minTile(OVERLAP));
+  });
+});
+
+describe('work budget', () => {
+  it('counts a self-ensemble as 8 forward passes of every tile window', () => {
+    const plain = estimateWork(upscaler, 300, 200, 64, 1e5);
+    const ensemble = estimateWork(upscaler, 300, 200, 64, 1e5, 8);
+    expect(ensemble.tiles).toBe(plain.tiles);
+    expect(ensemble.pixels).toBe(8 * plain.pixels);
+    expect(ensemble.gflop).toBeCloseTo(8 * plain.gflop, 10);
+  });
+
+  it('refuses 8x sooner with the ensemble, naming the passes and the remedy', () => {
+    const plain = estimateWork(upscaler, 300, 200, 64, 1e5);
+    const limit = plain.gflop * 4;
+    expect(() => checkWork(plain, limit, '300x200')).not.toThrow();
+    const refusal = (() => {
+      try {
+        checkWork(estimateWork(upscaler, 300, 200, 64, 1e5, 8), limit, '300x200');
+      } catch (err) {
+        return err as ApiError;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({ status: 422, code: 'too_much_work' });
+    expect(refusal!.message).toMatch(/needs \d+ tiles × 8 ensemble passes = \d+ LR pixels .*; use ensemble=1, a larger tile or a smaller image/);
   });
 });

@@ -102,6 +102,18 @@ describe('workerd: upscale', () => {
     expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1);
   });
 
+  it('ensemble=8: 200 with X-SR-Ensemble, the same bytes as the Node app, tiled == untiled within 1', async () => {
+    const img = await testImage(40, 36);
+    const node = createNodeApp({ modelsDir: models.dir, env: {} });
+    const nodeRes = await node.request('/v1/upscale?tile=16&ensemble=8', { method: 'POST', body: img, headers: { 'content-type': 'image/png' } });
+    const tiled = await post('/v1/upscale?tile=16&ensemble=8', img);
+    expect([tiled.status, tiled.headers.get('x-sr-ensemble')]).toEqual([200, '8']);
+    const bytes = await bytesOf(tiled);
+    expect(Buffer.from(bytes).equals(Buffer.from(await bytesOf(nodeRes))), 'workerd and Node bytes').toBe(true);
+    const untiled = await decodeRgb(await bytesOf(await post('/v1/upscale?tile=0&ensemble=8', img)));
+    expect(maxAbsDiff(untiled.data, (await decodeRgb(bytes)).data)).toBeLessThanOrEqual(1);
+  });
+
   it.each(bodyErrorCases(20 * 1024 * 1024))('refuses $what with $status $code', async ({ body, type, status, code }) => {
     await expectError(await post('/v1/upscale', (await body()) as BodyInit, type), status, code);
   });

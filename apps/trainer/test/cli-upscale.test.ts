@@ -18,15 +18,17 @@ const LR_X4 = fileURLToPath(new URL('../../../../shared/golden/lr-x4', import.me
 const run = promisify(execFile);
 const CONFIG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 3, upscale: 4, act_type: 'prelu' };
 
-async function sr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [SR, 'upscale', ...args], { env: { ...process.env, SR_DEBUG: '' } });
+    const { stdout, stderr } = await run(process.execPath, [SR, ...args], { env: { ...process.env, SR_DEBUG: '' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+const sr = (...args: string[]) => cli('upscale', ...args);
 
 const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
@@ -65,10 +67,10 @@ async function paramCount(): Promise<number> {
 }
 
 /** What the library gives for model file `name` (same wasm backend as the CLI). */
-async function expected(name: string): Promise<ImageU8> {
+async function expected(name: string, ensemble: 1 | 8 = 1): Promise<ImageU8> {
   const g = createGenerator('SRVGGNetCompact', CONFIG, name === 'a' ? 1 : 2);
   try {
-    return await Upscaler.forGenerator(g).upscale(input);
+    return await Upscaler.forGenerator(g).upscale(input, { tile: 0, ensemble });
   } finally {
     disposeParams(g.params);
   }
@@ -105,6 +107,32 @@ describe('sr upscale: one image', () => {
     expect(r0.stdout).toMatch(/b\.safetensors α=0/);
     expect(maxAbsDiff(await readImageRgb(file('mix0.png')), await expected('a'))).toBeLessThanOrEqual(1);
     expect(maxAbsDiff(await readImageRgb(file('mix1.png')), await expected('b'))).toBeLessThanOrEqual(1);
+  });
+
+  it('--ensemble: the eight flips/rotations averaged, tiled as the whole-image library result; differs from plain', async () => {
+    const r = await sr(file('in.png'), '--model', file('a.safetensors'), '--out', file('ens.png'), '--tile', '8', '--ensemble', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout)[0].tiles).toMatchObject({ count: 3, tile: 8, ensemble: 8 });
+    const out = await readImageRgb(file('ens.png'));
+    expect(maxAbsDiff(out, await expected('a', 8))).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(out, await expected('a'))).toBeGreaterThan(1);
+  });
+
+  it('sr eval --ensemble: scores the ensemble output (different PSNR), reports ensemble and inference seconds', async () => {
+    await mkdir(file('eval-hr'), { recursive: true });
+    await writePattern(file('eval-hr', 'p.png'), 64, 48, 3);
+    const evaluate = async (...extra: string[]) => {
+      const r = await cli('eval', '--model', file('a.safetensors'), '--hr', file('eval-hr'), '--scale', '4', '--y-channel', '--crop', '4', '--tile', '8', '--json', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { psnr: number; ensemble: number; inferSeconds: number };
+    };
+    const plain = await evaluate();
+    const ens = await evaluate('--ensemble');
+    expect([plain.ensemble, ens.ensemble]).toEqual([1, 8]);
+    expect(ens.inferSeconds).toBeGreaterThan(0);
+    expect(Math.abs(ens.psnr - plain.psnr)).toBeGreaterThan(1e-3);
+    const text = await cli('eval', '--model', file('a.safetensors'), '--hr', file('eval-hr'), '--scale', '4', '--ensemble');
+    expect(text.stdout).toMatch(/mean over 1 images: .*\(tile 128, ensemble x8, [\d.]+ s inference\)/);
   });
 
   it('--outscale: network scale, then MATLAB bicubic to round(S × input)', async () => {

@@ -15,11 +15,13 @@ import { planTiles, type BorderPadding, type TilePlan, type TileSettings } from 
 import { assertImage, type ImageU16, type ImageU8 } from '@sr/metrics';
 import { fillWindow, writeTile, type PixelData } from './tiling/pixels.ts';
 import { generatorTileModel } from './tiling/generator.ts';
+import { checkEnsemble, ensembleForward, type EnsembleSize } from './tiling/ensemble.ts';
 import type { Generator } from './archs/types.ts';
 
 export { planTiles };
 export { defaultOverlap, generatorTileModel, RRDBNET_OVERLAP } from './tiling/generator.ts';
 export { reflectIndex, type PixelData } from './tiling/pixels.ts';
+export { ENSEMBLE_SIZES, ensembleForward, transformBatch, untransformBatch, type EnsembleSize } from './tiling/ensemble.ts';
 export type { BorderPadding, TilePlan, Tile, TileSettings } from './tiling/plan.ts';
 
 /** What the engine runs: NHWC float32 in [0, 1] → NHWC at `scale`x (unclamped). */
@@ -44,6 +46,12 @@ export interface UpscaleOptions {
    * whole-image inference; `reflect`: the image reflect-padded by the overlap.
    */
   padding?: BorderPadding;
+  /**
+   * Self-ensemble: 8 runs every tile window through the network in its eight flips/rotations and averages the outputs
+   * transformed back (BasicSR's test-time "x8"; 2 and 4 use the first two or four, see tiling/ensemble.ts), in float,
+   * before the crop, clamp and rounding; n times the work. Tiled stays equal to whole-image, as without it. Default 1.
+   */
+  ensemble?: EnsembleSize;
   /** Tiles per forward call (tiles all have the same size). Default 1. */
   batch?: number;
   /** Called after each batch with the number of tiles done so far. */
@@ -162,6 +170,8 @@ export class Upscaler {
     const { width, height, channels } = image;
     const batch = options.batch ?? 1;
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+    const ensemble = options.ensemble ?? 1;
+    checkEnsemble(ensemble);
     const plan = this.plan(width, height, options);
     const { tiles, windowWidth: ww, windowHeight: wh, cols } = plan;
     const windowLen = ww * wh * channels;
@@ -174,7 +184,7 @@ export class Upscaler {
       const group = tiles.slice(first, first + batch);
       const input = new Float32Array(group.length * windowLen);
       group.forEach((t, i) => fillWindow(image, plan, t, input, i * windowLen));
-      const result = tf.tidy(() => this.model.forward(tf.tensor4d(input, [group.length, wh, ww, channels])));
+      const result = tf.tidy(() => ensembleForward((x) => this.model.forward(x), tf.tensor4d(input, [group.length, wh, ww, channels]), ensemble));
       let output: Float32Array;
       try {
         const [n, oh, ow] = result.shape;

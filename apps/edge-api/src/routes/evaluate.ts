@@ -63,10 +63,12 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
       const overlap = lease.upscaler.plan(lrWidth, lrHeight, { tile: 0 }).pad;
       const tile = query.tile ?? chooseTile(lease.upscaler, lrWidth, lrHeight, ctx.config.defaultTile, overlap);
       checkTile(tile, lrWidth, lrHeight, overlap, ctx.config.maxTile);
-      checkWork(estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel), ctx.config.maxWorkGflop, `the ${lrWidth}x${lrHeight} LR image at tile ${tile}`);
+      const ensemble = query.ensemble ?? 1;
+      const work = estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel, ensemble);
+      checkWork(work, ctx.config.maxWorkGflop, `the ${lrWidth}x${lrHeight} LR image at tile ${tile}`);
       const decoded = engineRgb(await timing.measure('decode', () => decodeInput(ctx.codec, input)));
       const { hr, lr } = await timing.measure('degrade', () => makeSrPair(decoded, scale));
-      const sr = (await timing.measure('infer', () => lease.upscaler.upscale(lr, { tile, signal: job.signal }))) as ImageU8;
+      const sr = (await timing.measure('infer', () => lease.upscaler.upscale(lr, { tile, ensemble, signal: job.signal }))) as ImageU8;
       const opts = { yChannel: true, cropBorder: scale };
       const bicubicSr = upscaleBicubic(lr, scale);
       const [model, bicubic] = await timing.measure('score', () => [compare(sr, hr, opts), compare(bicubicSr, hr, opts)]);
@@ -77,6 +79,7 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
           model: entry.name,
           alpha: lease.alpha,
           scale,
+          ensemble,
           psnr: model.psnr,
           ssim: model.ssim,
           ...(lpips ? { lpips: lpips.model, lpipsInfo: lpips.info } : {}),

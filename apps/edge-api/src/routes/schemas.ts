@@ -27,6 +27,17 @@ export const ModelQuery = z.string().optional().openapi({ description: 'Model na
 const AlphaQuery = decimal(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'Network interpolation 0 (PSNR weights) .. 1 (GAN weights); models with a GAN partner only', 0.5, 'number', { minimum: 0, maximum: 1 }).optional();
 const TileQuery = decimal(/^\d{1,4}$/, 'LR tile side in pixels; 0 = untiled (only up to MAX_TILE per side); at least twice the model overlap', 128, 'integer', { minimum: 0, maximum: 9999 }).optional();
 
+const EnsembleQuery = z
+  .enum(['1', '8'])
+  .transform((v) => Number(v) as 1 | 8)
+  .optional()
+  .openapi({
+    description: 'Self-ensemble: 8 averages the model over the eight flips/rotations of the input (BasicSR x8): slightly better, 8x the work (counted so by MAX_WORK_GFLOP); default 1',
+    type: 'integer',
+    enum: [1, 8] as unknown as string[],
+    example: 8 as unknown as string,
+  });
+
 export const UpscaleQuery = z.object({
   model: ModelQuery,
   alpha: AlphaQuery,
@@ -35,9 +46,10 @@ export const UpscaleQuery = z.object({
     .pipe(z.number().int().min(1).max(100))
     .optional(),
   tile: TileQuery,
+  ensemble: EnsembleQuery,
 });
 
-export const EvaluateQuery = z.object({ model: ModelQuery, alpha: AlphaQuery, tile: TileQuery });
+export const EvaluateQuery = z.object({ model: ModelQuery, alpha: AlphaQuery, tile: TileQuery, ensemble: EnsembleQuery });
 
 export const binary = { type: 'string' as const, format: 'binary' };
 
@@ -49,6 +61,7 @@ export const SR_HEADERS = {
   'X-SR-Alpha': header("Interpolation α used, or 'none' for a model without GAN partner", { type: 'string' }),
   'X-SR-Scale': header('Upscaling factor', { type: 'integer' }),
   'X-SR-Tiles': header('Tiles the image was split into', { type: 'integer' }),
+  'X-SR-Ensemble': header('Self-ensemble passes per tile (1 or 8)', { type: 'integer' }),
   'X-SR-Consistency-PSNR': header('PSNR (dB, RGB) of the top of the result (up to 64 LR rows) downscaled with MATLAB bicubic vs the same input rows', { type: 'number' }),
   'X-SR-Consistency-SSIM': header("SSIM of the same; 'n/a' under 11 rows or columns", { type: 'string' }),
   'Server-Timing': header('queue, model, decode, infer (the first band for streamed PNG), check, encode in ms', { type: 'string' }),
@@ -87,6 +100,7 @@ export const EvaluateResult = z
     model: z.string(),
     alpha: z.number().nullable(),
     scale: z.number().int(),
+    ensemble: z.number().int().openapi({ description: 'Self-ensemble passes the model output was averaged over (1 or 8)' }),
     psnr: z.number(),
     ssim: z.number(),
     lpips: LPIPS_VALUE,

@@ -82,7 +82,8 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
       const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale);
       checkTile(tile, width, height, overlap, config.maxTile);
-      const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel);
+      const ensemble = query.ensemble ?? 1;
+      const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel, ensemble);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
       const decoded = await timing.measure('decode', () => decodeInput(ctx.codec, input));
       const headersFor = (check: { psnr: number; ssim: number | null }) => ({
@@ -91,12 +92,13 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
         'X-SR-Alpha': lease.alpha == null ? 'none' : String(lease.alpha),
         'X-SR-Scale': String(lease.scale),
         'X-SR-Tiles': String(work.tiles),
+        'X-SR-Ensemble': String(ensemble),
         'X-SR-Consistency-PSNR': check.psnr.toFixed(3),
         'X-SR-Consistency-SSIM': check.ssim == null ? 'n/a' : check.ssim.toFixed(5),
       });
       if (!isPlainRgb(decoded)) {
         checkBufferedOutput(`a ${describeKind(decoded)} image`, input, lease.scale, config.maxBufferedOutputPixels);
-        const out = await timing.measure('infer', () => upscaleImage(upscaler, decoded as PixelImage, { tile, signal: job.signal }));
+        const out = await timing.measure('infer', () => upscaleImage(upscaler, decoded as PixelImage, { tile, ensemble, signal: job.signal }));
         const rgb = engineRgb(out);
         const check = await timing.measure('check', () => consistencyOfTop({ y: 0, ...rgb }, engineRgb(decoded), lease.scale));
         const body = await timing.measure('encode', async () =>
@@ -107,7 +109,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const lr = decoded as ImageU8;
       // The engine starts computing in BandReader's constructor (wasm kernels run synchronously), so it is timed too.
       const [reader, first] = await timing.measure('infer', async () => {
-        const r = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, signal: job.signal })));
+        const r = (job.reader = new BandReader((onBand) => upscaler.upscaleRows(lr, onBand, { tile, ensemble, signal: job.signal })));
         return [r, (await r.next())!] as const;
       });
       const check = await timing.measure('check', () => consistencyOfTop(first, lr, lease.scale));

@@ -17,6 +17,7 @@ type Args = MetricFlags & {
   scale: number;
   save?: string;
   tile: number;
+  ensemble: boolean;
   backend: BackendPreference;
   lpips?: string;
   'lpips-net': LpipsNet;
@@ -35,6 +36,7 @@ export const evalCommand: CommandModule<object, Args> = {
         .option('scale', { type: 'number', demandOption: true, describe: 'must match the model' })
         .option('save', { type: 'string', describe: 'write each SR output here as <name>.png' })
         .option('tile', { type: 'number', default: 128, describe: 'LR tile size for inference (0 = whole image)' })
+        .option('ensemble', { type: 'boolean', default: false, describe: 'self-ensemble: average the 8 flips/rotations (BasicSR x8); 8x the time' })
         .option('lpips', { type: 'string', describe: 'also LPIPS: weights as safetensors (sr convert alex.pth --raw), lin layers or a whole LPIPS state dict' })
         .option('lpips-net', { choices: ['alex', 'vgg'] as const, default: 'alex' as const, describe: 'LPIPS backbone' })
         .option('lpips-backbone', { type: 'string', describe: 'torchvision alexnet/vgg16 weights as safetensors, when --lpips holds only the lin layers' }),
@@ -53,6 +55,8 @@ export const evalCommand: CommandModule<object, Args> = {
     if (model.scale !== scale) throw new CliError(`--scale ${scale} does not match the model (x${model.scale})`);
     const lpips = argv.lpips ? LpipsMetric.load({ net: argv['lpips-net'], weights: argv.lpips, backbone: argv['lpips-backbone'] }) : undefined;
     const engine = Upscaler.forGenerator(model);
+    const ensemble = argv.ensemble ? (8 as const) : (1 as const);
+    let inferSeconds = 0;
     const sr = await evaluateFolder({
       hrDir: argv.hr,
       lrDir: argv.lr,
@@ -60,7 +64,9 @@ export const evalCommand: CommandModule<object, Args> = {
       metrics,
       lpips,
       upscale: async (lr, name) => {
-        const out = await engine.upscale(lr, { tile: argv.tile });
+        const t0 = performance.now();
+        const out = await engine.upscale(lr, { tile: argv.tile, ensemble });
+        inferSeconds += (performance.now() - t0) / 1000;
         if (argv.save) await writeImage(join(argv.save, `${parse(name).name}.png`), out);
         return out;
       },
@@ -69,12 +75,13 @@ export const evalCommand: CommandModule<object, Args> = {
     lpips?.dispose();
     const scores = (r: { psnr: number; ssim: number; lpips?: number }) => ({ psnr: r.psnr, ssim: r.ssim, ...(r.lpips !== undefined ? { lpips: r.lpips } : {}) });
     const perImage = sr.perImage.map((row, i) => ({ ...row, bicubic: scores(bicubic.perImage[i]) }));
-    const report = { ...scores(sr), bicubic: scores(bicubic), images: sr.images, perImage };
+    const report = { ...scores(sr), bicubic: scores(bicubic), images: sr.images, ensemble, inferSeconds: Number(inferSeconds.toFixed(3)), perImage };
     if (argv.json) {
       console.log(JSON.stringify(report));
       return;
     }
     for (const row of perImage) console.log(`${row.name}: model ${formatScores(row)} | bicubic ${formatScores(row.bicubic)}`);
-    console.log(`mean over ${report.images} images: model ${formatScores(report)} | bicubic ${formatScores(report.bicubic)}`);
+    const how = `${ensemble > 1 ? `, ensemble x${ensemble}` : ''}, ${report.inferSeconds} s inference`;
+    console.log(`mean over ${report.images} images: model ${formatScores(report)} | bicubic ${formatScores(report.bicubic)} (tile ${argv.tile}${how})`);
   },
 };

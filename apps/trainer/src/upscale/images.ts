@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Upscaler } from '@sr/model';
+import type { EnsembleSize, Upscaler } from '@sr/model';
 import { hasAlpha, outscaleSize, resizePixelImage, upscaleImage, type AlphaUpsampler, type PixelImage } from '@sr/model/image';
 import { CliError } from '../cli-error.ts';
 import { encodePixelImage, readPixelImage, writeFileAtomic } from '../io/image-io.ts';
@@ -11,6 +11,7 @@ export interface ImageRunOptions {
   tile?: number;
   overlap?: number;
   batch: number;
+  ensemble: EnsembleSize;
   alphaUpsampler: AlphaUpsampler;
   /** Final size = round(outscale × input) (MATLAB bicubic after the network); undefined = the network scale. */
   outscale?: number;
@@ -81,6 +82,7 @@ export async function upscaleImages(up: Upscaler, planned: PlannedOutput[], opts
           tile: opts.tile,
           overlap: opts.overlap,
           batch: opts.batch,
+          ensemble: opts.ensemble,
           alpha: opts.alphaUpsampler,
           signal: opts.signal,
           onProgress: (done) => progress.update(done),
@@ -103,12 +105,12 @@ export async function upscaleImages(up: Upscaler, planned: PlannedOutput[], opts
             channels: p.format === 'jpeg' && hasAlpha(output) ? output.channels - 1 : output.channels,
             bitDepth: p.format === 'png' ? output.bitDepth : 8,
           },
-          tiles: { count: plan.tiles.length, rows: plan.rows, cols: plan.cols, tile: plan.tileWidth, overlap: plan.pad, batch: opts.batch },
+          tiles: { count: plan.tiles.length, rows: plan.rows, cols: plan.cols, tile: plan.tileWidth, overlap: plan.pad, batch: opts.batch, ensemble: opts.ensemble },
           seconds: { decode: Number(((t1 - t0) / 1000).toFixed(3)), upscale: upscaleSeconds, write: seconds(t2), total: seconds(t0) },
           lrMegapixelsPerSecond: Number(((input.width * input.height) / 1e6 / upscaleSeconds).toFixed(5)),
         };
         if (opts.json) console.log(JSON.stringify(line));
-        else progress.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles, ${line.seconds.total} s)`);
+        else progress.log(`${p.outPath}: ${describe(input)} → ${output.width}x${output.height} (${plan.tiles.length} tiles${opts.ensemble > 1 ? `, ensemble x${opts.ensemble}` : ''}, ${line.seconds.total} s)`);
       } catch (err) {
         if (opts.signal.aborted) throw new CliError('interrupted', 130);
         const message = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@ import { rename, unlink, mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Upscaler } from '@sr/model';
+import type { EnsembleSize, Upscaler } from '@sr/model';
 import { outscaleSize, resizePixelImage, type PixelImage } from '@sr/model/image';
 import { CliError } from '../cli-error.ts';
 import { findFfmpeg, hasEncoder, probeVideo, spawnFfmpeg } from './ffmpeg.ts';
@@ -13,6 +13,7 @@ export interface VideoOptions {
   tile?: number;
   overlap?: number;
   batch: number;
+  ensemble: EnsembleSize;
   outscale?: number;
   /** "A:B": frames A (inclusive) to B (exclusive), 0-based; either end may be left out. */
   frames?: string;
@@ -117,7 +118,7 @@ export async function upscaleVideo(up: Upscaler, input: string, out: string, opt
     encoderGone.catch(() => undefined);
     for await (const data of rawFrames(decoder.child.stdout!, frameBytes)) {
       const lr = { width: info.width, height: info.height, channels: 3, data };
-      const hr = await up.upscale(lr, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, signal: opts.signal });
+      const hr = await up.upscale(lr, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, ensemble: opts.ensemble, signal: opts.signal });
       const pixels = resizePixelImage({ ...hr, channels: 3, bitDepth: 8 } as PixelImage, size.width, size.height).data;
       if (!stdin.write(pixels)) await Promise.race([once(stdin, 'drain'), encoderGone]);
       progress.update(++frames);
