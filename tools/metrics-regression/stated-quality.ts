@@ -3,6 +3,7 @@
  * into manifest.json: PSNR/SSIM-Y (crop = scale) of the entry's weights and of bicubic on a folder of HR images (LR by
  * MATLAB bicubic), at each α when the entry has a GAN partner (θ = (1−α)·θ_psnr + α·θ_gan, as the API mixes them).
  * Usage: npx tsx tools/metrics-regression/stated-quality.ts --name NAME --hr DIR --dataset LABEL [--alphas 0,0.5,1] [--models DIR]
+ * (once per dataset: entries of other dataset labels are kept).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ async function scores(upscale: (lr: ImageU8) => ImageU8 | Promise<ImageU8>, o: S
   return { psnrY: round(r.psnr, 4), ssimY: round(r.ssim, 4) };
 }
 
-/** Measures and writes the entry's `quality`; returns it. Needs an initialized backend. */
+/** Measures and writes the entry's `quality` on one dataset (replacing that dataset's entries); returns them. Needs an initialized backend. */
 export async function writeStatedQuality(o: StatedQualityOptions): Promise<ModelEntry['quality']> {
   const manifest = parseManifest(JSON.parse(readFileSync(join(o.dir, 'manifest.json'), 'utf8')));
   const entry = manifest.models.find((m) => m.name === o.name);
@@ -48,7 +49,9 @@ export async function writeStatedQuality(o: StatedQualityOptions): Promise<Model
       quality.push({ dataset: o.dataset, alpha, ...(await measure(mixed)), bicubic });
       disposeParams(mixed.params);
     }
-    const models = manifest.models.map((m) => (m.name === o.name ? { ...m, quality } : m));
+    // Entries of other datasets stay, so running once per validation set accumulates them.
+    const kept = (entry.quality ?? []).filter((q) => q.dataset !== o.dataset);
+    const models = manifest.models.map((m) => (m.name === o.name ? { ...m, quality: [...kept, ...quality] } : m));
     await writeManifest(o.dir, parseManifest({ ...manifest, models }));
     return quality;
   } finally {

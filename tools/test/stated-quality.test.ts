@@ -38,10 +38,20 @@ describe('stated quality (manifest.json quality entries)', () => {
   });
 
   it('measures a model without a partner once, without α; an unknown name is an error', async () => {
+    const fixtureQuality = manifest().models[1].quality;
+    expect(fixtureQuality.map((q) => q.dataset)).toEqual(['random']);
     const [q] = await writeStatedQuality({ dir: models.dir, name: 'tiny-rrdb-x2', hrDir, dataset: 'two synthetic', alphas: [0, 1] });
     expect(q.alpha).toBeUndefined();
     expect(q.psnrY).toBeGreaterThan(0);
-    expect(manifest().models[1].quality).toEqual([q]);
+    expect(manifest().models[1].quality).toEqual([...fixtureQuality, q]);
     await expect(writeStatedQuality({ dir: models.dir, name: 'nope', hrDir, dataset: 'x', alphas: [0] })).rejects.toThrow("no model 'nope'");
+  });
+
+  it('keeps the entries of other datasets and replaces those of the same one', async () => {
+    const [random, synthetic] = manifest().models[1].quality;
+    const [other] = await writeStatedQuality({ dir: models.dir, name: 'tiny-rrdb-x2', hrDir, dataset: 'second set', alphas: [0] });
+    expect(manifest().models[1].quality).toEqual([random, synthetic, other]);
+    const [again] = await writeStatedQuality({ dir: models.dir, name: 'tiny-rrdb-x2', hrDir, dataset: 'two synthetic', alphas: [0] });
+    expect(manifest().models[1].quality).toEqual([random, other, again]);
   });
 });
