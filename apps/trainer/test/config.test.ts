@@ -69,7 +69,7 @@ describe('config', () => {
     expect(parseConfig(gan({}, 128)).phases.gan!.losses.featureMatching).toEqual({ weight: 1, criterion: 'l1' });
     const absent = gan({}, 128);
     delete absent.phases.gan.losses.featureMatching;
-    expect(parseConfig(absent).phases.gan!.losses.featureMatching.weight).toBe(0);
+    expect(parseConfig(absent).phases.gan!.losses.featureMatching).toBeUndefined();
     const ok = parseConfig(gan({ weight: 0.1, layers: { conv0_0: 1, conv4_1: 0.5 }, criterion: 'l2' }, 128));
     expect(ok.phases.gan!.losses.featureMatching).toEqual({ weight: 0.1, layers: { conv0_0: 1, conv4_1: 0.5 }, criterion: 'l2' });
     expect(() => parseConfig(gan({ layers: { conv5_1: 1 } }, 256))).not.toThrow();

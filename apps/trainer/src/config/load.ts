@@ -52,7 +52,7 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
         errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
       }
       const dLayers = vggDiscriminatorFeatureNames(c.discriminator.config);
-      for (const name of Object.keys(c.phases.gan.losses.featureMatching.layers ?? {})) {
+      for (const name of Object.keys(c.phases.gan.losses.featureMatching?.layers ?? {})) {
         if (!dLayers.includes(name)) {
           const known = `${dLayers[0]} … ${dLayers[dLayers.length - 1]}`;
           errors.push([`phases.gan.losses.featureMatching.layers.${name}`, `is not a layer of the discriminator (input_size ${c.discriminator.config.input_size}: ${known})`]);

@@ -255,7 +255,8 @@ const ganLossesSchema = z.strictObject({
     .prefault({}),
   /**
    * pix2pixHD feature matching (loss_G_GAN_Feat): Σ_l w_l · criterion(D_l(SR), D_l(HR)) over the discriminator's
-   * intermediate activations, HR's taken as constants, times `weight`. Needs no pretrained network.
+   * intermediate activations, HR's taken as constants, times `weight`. Needs no pretrained network. Optional (absent =
+   * off) so configs of runs started before it existed still resume.
    */
   featureMatching: z
     .strictObject({
@@ -267,7 +268,7 @@ const ganLossesSchema = z.strictObject({
         .optional(),
       criterion: z.enum(['l1', 'l2']).default('l1'),
     })
-    .prefault({ weight: 0 }),
+    .optional(),
   /** R1 gradient penalty (weight/2)·E‖∇ₓD(real)‖², exact (double backprop, see losses/r1.ts), every `every` D steps. */
   r1: z.strictObject({ weight: z.number().positive(), every: posInt.default(1) }).optional(),
   /** G on two overlapping LR sub-patches, L1 on the shared region of the outputs. */
@@ -343,7 +344,7 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
 export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
 export type PerceptualConfig = GanPhaseConfig['losses']['perceptual'];
-export type FeatureMatchingConfig = GanPhaseConfig['losses']['featureMatching'];
+export type FeatureMatchingConfig = NonNullable<GanPhaseConfig['losses']['featureMatching']>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type RealEsrganConfig = z.infer<typeof realesrganSchema>;
 export type ImageSourceConfig = z.infer<typeof imageSourceSchema>;

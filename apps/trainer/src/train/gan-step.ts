@@ -52,7 +52,7 @@ export class GanStepper {
     this.optD = createOptimizer(cfg.optimizerD, d.vars);
     this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
     const fm = cfg.losses.featureMatching;
-    this.fmLayers = fm.weight > 0 ? featureLayerWeights(fm, vggDiscriminatorFeatureNames(d.config)) : undefined;
+    this.fmLayers = fm && fm.weight > 0 ? featureLayerWeights(fm, vggDiscriminatorFeatureNames(d.config)) : undefined;
   }
 
   /** D in training mode without moving its BatchNorm statistics, with the activations feature matching needs. */
@@ -113,7 +113,7 @@ export class GanStepper {
             terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG.logits, fakeView.logits).mul(L.adversarial.weight);
           }
           if (fm) {
-            const { criterion, weight } = L.featureMatching;
+            const { criterion, weight } = L.featureMatching!;
             terms.fm = featureMatchingLoss(fakeView.features, realForG.features, fm, criterion).mul(weight);
           }
           // The tape holds what the backward pass needs; the kept activations can go.
