@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSafetensors } from '@sr/model';
 import { readJsonl } from '../src/report/jsonl.ts';
+import { plotRun } from '../src/report/plot.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
 import { writeImage } from '../src/io/image-io.ts';
 import { SR_BIN as SR, TINY_CONFIG as TINY, tinyRunArgs } from './helpers.ts';
@@ -151,6 +152,19 @@ describe('sr train (end to end)', () => {
     const interp = JSON.parse(readFileSync(join(gan, 'interp.json'), 'utf8'));
     const psnrRow = JSON.parse(readFileSync(join(full, 'interp.json'), 'utf8'))[0];
     expect(interp[0]).toMatchObject({ alpha: 0, file: pretrained, psnr: psnrRow.psnr });
+  });
+
+  it('feature matching: g_fm in every gan train record, charted by sr plot', async () => {
+    const dir = join(root, 'fm');
+    const fm = '{"weight":0.5,"layers":{"conv0_0":1,"conv2_1":0.5}}';
+    const r = sr(['train', '--config', TINY, '--out', dir, ...FAST, '--set', `phases.gan.losses.featureMatching=${fm}`]);
+    expect(r.status, r.stderr).toBe(0);
+    const gan = trainLosses(dir).filter((l) => l.phase === 'gan');
+    expect(gan).toHaveLength(4);
+    for (const l of gan) expect((l.losses as Record<string, number>).g_fm, `gan ${l.iter}`).toBeGreaterThan(0);
+    const { charts } = await plotRun(dir, { svg: true, png: false });
+    const losses = charts.find((f) => f.endsWith('losses.svg'))!;
+    expect(readFileSync(losses, 'utf8')).toContain('g_fm');
   });
 
   it('generator.pretrained of another architecture: exit 2 before loading data, one line naming both', () => {

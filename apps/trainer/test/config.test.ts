@@ -59,6 +59,37 @@ describe('config', () => {
     expect(errorOf(() => parseConfig(gan)).message).toContain('"discriminator.config.input_size"');
   });
 
+  it('validates the feature-matching loss: weights, layer names of the discriminator', () => {
+    const gan = (featureMatching: unknown, inputSize = 32): any => {
+      const raw: any = minimal();
+      raw.data.lrPatch = inputSize / 4;
+      raw.discriminator = { config: { num_feat: 4, input_size: inputSize } };
+      raw.phases.gan = { iterations: 1, optimizerG: { lr: 1 }, optimizerD: { lr: 1 }, losses: { featureMatching } };
+      return raw;
+    };
+    expect(parseConfig(gan({}, 128)).phases.gan!.losses.featureMatching).toEqual({ weight: 1, criterion: 'l1' });
+    const absent = gan({}, 128);
+    delete absent.phases.gan.losses.featureMatching;
+    expect(parseConfig(absent).phases.gan!.losses.featureMatching).toBeUndefined();
+    const ok = parseConfig(gan({ weight: 0.1, layers: { conv0_0: 1, conv4_1: 0.5 }, criterion: 'l2' }, 128));
+    expect(ok.phases.gan!.losses.featureMatching).toEqual({ weight: 0.1, layers: { conv0_0: 1, conv4_1: 0.5 }, criterion: 'l2' });
+    expect(() => parseConfig(gan({ layers: { conv5_1: 1 } }, 256))).not.toThrow();
+    const cases: [unknown, number, string, RegExp][] = [
+      [{ weight: -1 }, 128, 'phases.gan.losses.featureMatching.weight', /must be >= 0/],
+      [{ layers: { conv1_0: -0.5 } }, 128, 'phases.gan.losses.featureMatching.layers.conv1_0', /layer weights must be >= 0/],
+      [{ layers: { conv1_0: 0 } }, 128, 'phases.gan.losses.featureMatching.layers', /at least one discriminator layer a weight > 0/],
+      [{ layers: { conv5_1: 1 } }, 128, 'phases.gan.losses.featureMatching.layers.conv5_1', /not a layer of the discriminator \(input_size 128: conv0_0 … conv4_1\)/],
+      [{ layers: { relu1_1: 1 } }, 128, 'phases.gan.losses.featureMatching.layers.relu1_1', /not a layer/],
+      [{ criterion: 'fro' }, 128, 'phases.gan.losses.featureMatching.criterion', /l1|l2/],
+      [{ weight: 1, layer: {} }, 128, 'phases.gan.losses.featureMatching', /layer/],
+    ];
+    for (const [fm, size, field, message] of cases) {
+      const err = errorOf(() => parseConfig(gan(fm, size)));
+      expect(err.message, JSON.stringify(fm)).toContain(`"${field}"`);
+      expect(err.message, JSON.stringify(fm)).toMatch(message);
+    }
+  });
+
   it('applies --set overrides with JSON values', () => {
     const out = applyOverrides(minimal(), ['data.batchSize=5', 'phases.psnr.optimizer.betas=[0.5,0.9]', 'name=abc']);
     expect((out.data as any).batchSize).toBe(5);

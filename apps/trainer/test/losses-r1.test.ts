@@ -2,15 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend, paramsToStateDict, parseSafetensors, stateDictToParams, vggDiscriminator, type ParamMap } from '@sr/model';
+import { initBackend, paramsToStateDict, parseSafetensors, vggDiscriminator } from '@sr/model';
 import { r1Penalty } from '../src/losses/r1.ts';
-
-/** The fixture's input: NHWC values ((i · 2654435761) mod 2³²) / 2³², as tools/pytorch/make_r1_fixtures.py makes them. */
-function hashedInput(shape: [number, number, number, number]): tf.Tensor4D {
-  const data = new Float32Array(shape.reduce((a, b) => a * b));
-  for (let i = 0; i < data.length; i++) data[i] = (Math.imul(i, 2654435761) >>> 0) / 2 ** 32;
-  return tf.tensor4d(data, shape);
-}
+import { fixtureDiscriminator, hashedInput } from './discriminator-fixture.ts';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 const report: string[] = [];
@@ -35,15 +29,8 @@ describe('R1 penalty', () => {
       await initBackend({ prefer: backend, log: null });
       const file = parseSafetensors(new Uint8Array(readFileSync(join(import.meta.dirname, `fixtures/r1-${norm}.safetensors`))));
       const weight = Number(file.metadata.weight);
-      const config = vggDiscriminator.parseConfig({ num_feat: Number(file.metadata.num_feat), input_size: 128, norm });
-      const shapes = vggDiscriminator.paramShapes(config);
-      const trainable = Object.keys(shapes).filter((k) => !vggDiscriminator.bufferNames(config).includes(k));
-      const torchParams = Object.fromEntries(trainable.map((k) => [k, file.tensors[`param.${k}`]]));
-      const loaded = stateDictToParams(torchParams, Object.fromEntries(trainable.map((k) => [k, shapes[k]])));
-      const buffers = Object.fromEntries(Object.entries(vggDiscriminator.init(config, 0)).filter(([k]) => !trainable.includes(k)));
-      const vars = Object.fromEntries(Object.entries(loaded).map(([k, t]) => [k, tf.variable(t)]));
-      const all: ParamMap = { ...buffers, ...vars };
-      const d = (x: tf.Tensor4D) => vggDiscriminator.forward(all, x, config, { training: true });
+      const { config, vars, buffers, params } = fixtureDiscriminator(file, norm);
+      const d = (x: tf.Tensor4D) => vggDiscriminator.forward(params, x, config, { training: true });
       const x = hashedInput([2, 128, 128, 3]);
 
       const before = tf.memory().numTensors;

@@ -130,4 +130,41 @@ describe('training steps', () => {
     g.dispose();
     d.dispose();
   });
+
+  it('gan with feature matching: g_fm is its weighted term, it moves G, D gets no gradient from it, no leaks', async () => {
+    const run = async (fmWeight: number) => {
+      const c = structuredClone(config);
+      c.phases.gan!.losses.featureMatching = { weight: fmWeight, criterion: 'l1', layers: { conv0_0: 1, conv3_1: 0.5 } };
+      c.phases.gan!.losses.r1 = undefined;
+      c.phases.gan!.losses.translational = undefined;
+      const g = newGeneratorNet(c);
+      const d = newDiscriminatorNet(c);
+      const stepper = new GanStepper(g, d, c.phases.gan!, 4, Rng.fromSeed(4), undefined);
+      const { lr, hr } = batch();
+      const before = tf.memory().numTensors;
+      const r = await read(stepper.step(lr, hr, 0, false));
+      // The step's results were read and disposed; what stays is the optimizers' and EMA's state, created on the first step.
+      const after = tf.memory().numTensors - before;
+      const snapshot = (vars: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.from(v.dataSync())]));
+      const out = { losses: r.losses, g: snapshot(g.vars), d: snapshot(d.vars), after };
+      stepper.dispose();
+      g.dispose();
+      d.dispose();
+      tf.dispose([lr, hr]);
+      return out;
+    };
+    const off = await run(0);
+    const on = await run(2);
+    const half = await run(1);
+    expect(off.losses).not.toHaveProperty('g_fm');
+    expect(on.losses.g_fm).toBeGreaterThan(0);
+    expect(on.losses.g_fm).toBe(2 * half.losses.g_fm);
+    // Same pixel and adversarial terms: the first G output and D's view of it do not depend on the new term.
+    expect(on.losses.g_pix).toBe(off.losses.g_pix);
+    expect(on.losses.g_gan).toBe(off.losses.g_gan);
+    // D's update is computed from the pre-update G output and its own loss only: bit-identical with and without the term.
+    expect(on.d).toEqual(off.d);
+    expect(on.g).not.toEqual(off.g);
+    expect(on.after).toBe(off.after);
+  });
 });

@@ -6,7 +6,7 @@ export type { ArchName, ArchSpec, ForwardOptions, Generator, GeneratorSpec, Para
 export { ARCH_NAMES, GENERATOR_NAMES, getArch, getGeneratorArch, isArchName } from './archs/registry.ts';
 export { rrdbnet, type RRDBNetConfig } from './archs/rrdbnet.ts';
 export { srvgg, type SRVGGNetCompactConfig } from './archs/srvgg.ts';
-export { vggDiscriminator, type VGGStyleDiscriminatorConfig } from './archs/vgg-discriminator.ts';
+export { vggDiscriminator, vggDiscriminatorFeatureNames, type VGGStyleDiscriminatorConfig } from './archs/vgg-discriminator.ts';
 export { vgg19, vgg19Features, VGG19_LAYERS, type VGG19Config } from './archs/vgg19.ts';
 export { LPIPS_MIN_SIDE, LPIPS_NETS, lpipsDistance, lpipsParamShapes, lpipsParamsFromStateDicts, type LpipsNet } from './archs/lpips.ts';
 export { countParams, createGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';

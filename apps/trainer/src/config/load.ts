@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
-import { VGG19_LAYERS } from '@sr/model';
+import { VGG19_LAYERS, vggDiscriminatorFeatureNames } from '@sr/model';
 import { scheduleMismatch } from '../train/schedulers.ts';
 import { configSchema, trainSources, valSetName, valSources, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
@@ -59,8 +59,17 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
   if (gScale !== c.scale) errors.push([`generator.config.${g.arch === 'RRDBNet' ? 'scale' : 'upscale'}`, `must equal scale (${c.scale})`]);
   if (c.phases.gan) {
     if (!c.discriminator) errors.push(['discriminator', 'required by phases.gan']);
-    else if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
-      errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
+    else {
+      if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
+        errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
+      }
+      const dLayers = vggDiscriminatorFeatureNames(c.discriminator.config);
+      for (const name of Object.keys(c.phases.gan.losses.featureMatching?.layers ?? {})) {
+        if (!dLayers.includes(name)) {
+          const known = `${dLayers[0]} … ${dLayers[dLayers.length - 1]}`;
+          errors.push([`phases.gan.losses.featureMatching.layers.${name}`, `is not a layer of the discriminator (input_size ${c.discriminator.config.input_size}: ${known})`]);
+        }
+      }
     }
     for (const name of Object.keys(c.phases.gan.losses.perceptual.layers)) {
       if (!VGG19_LAYERS.some((l) => l.name === name)) errors.push([`phases.gan.losses.perceptual.layers.${name}`, 'is not a VGG19 layer (conv1_1 … conv5_4, relu…, pool1 … pool5)']);

@@ -275,6 +275,22 @@ const ganLossesSchema = z.strictObject({
   adversarial: z
     .strictObject({ type: z.enum(['ragan', 'vanilla', 'relativistic']).default('ragan'), weight: z.number().min(0).default(5e-3) })
     .prefault({}),
+  /**
+   * pix2pixHD feature matching (loss_G_GAN_Feat): Σ_l w_l · criterion(D_l(SR), D_l(HR)) over the discriminator's
+   * intermediate activations, HR's taken as constants, times `weight`. Needs no pretrained network. Optional (absent =
+   * off) so configs of runs started before it existed still resume.
+   */
+  featureMatching: z
+    .strictObject({
+      weight: z.number().min(0, { message: 'must be >= 0' }).default(1),
+      /** D layer (conv0_0 … conv4_1, plus conv5_0 / conv5_1 at input_size 256) → weight; absent: every layer, each 1/L. */
+      layers: z
+        .record(z.string(), z.number().min(0, { message: 'layer weights must be >= 0' }))
+        .refine((l) => Object.values(l).some((w) => w > 0), { message: 'give at least one discriminator layer a weight > 0' })
+        .optional(),
+      criterion: z.enum(['l1', 'l2']).default('l1'),
+    })
+    .optional(),
   /** R1 gradient penalty (weight/2)·E‖∇ₓD(real)‖², exact (double backprop, see losses/r1.ts), every `every` D steps. */
   r1: z.strictObject({ weight: z.number().positive(), every: posInt.default(1) }).optional(),
   /** G on two overlapping LR sub-patches, L1 on the shared region of the outputs. */
@@ -350,6 +366,7 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type PsnrPhaseConfig = z.infer<typeof psnrPhaseSchema>;
 export type GanPhaseConfig = z.infer<typeof ganPhaseSchema>;
 export type PerceptualConfig = GanPhaseConfig['losses']['perceptual'];
+export type FeatureMatchingConfig = NonNullable<GanPhaseConfig['losses']['featureMatching']>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type RealEsrganConfig = z.infer<typeof realesrganSchema>;
 export type TrainSourceConfig = z.infer<typeof trainSourceSchema>;

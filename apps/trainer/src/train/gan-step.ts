@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GanPhaseConfig } from '../config/schema.ts';
 import type { Rng } from '../data/rng.ts';
+import { vggDiscriminatorFeatureNames, type ParamMap } from '@sr/model';
 import { discriminatorAccuracy, discriminatorLoss, generatorAdversarialLoss, type DTargets } from '../losses/adversarial.ts';
+import { featureLayerWeights, featureMatchingLoss } from '../losses/feature-matching.ts';
 import { r1Penalty } from '../losses/r1.ts';
 import type { PerceptualLoss } from '../losses/perceptual.ts';
 import { pixelLoss } from '../losses/pixel.ts';
@@ -16,8 +18,17 @@ import type { DeviceTree } from './readback.ts';
 import { learningRate } from './schedulers.ts';
 import { layerStats } from './tensor-stats.ts';
 
+/** D's logits and (with feature matching on) its intermediate activations, in G's view of D. */
+interface DView {
+  logits: tf.Tensor;
+  features: ParamMap;
+}
+
+const disposeView = (v: DView): void => tf.dispose([v.logits, ...Object.values(v.features)]);
+
 /**
- * Phase 2 (ESRGAN / BasicSR ESRGANModel): a G update under pixel + perceptual + adversarial (+ translational) loss,
+ * Phase 2 (ESRGAN / BasicSR ESRGANModel): a G update under pixel + perceptual + adversarial (+ feature-matching,
+ * translational) loss,
  * then `updatesPerG` D updates on the same batch against the pre-update G output. The D losses reported (`d`, `d_r1`)
  * are the means over those updates; D's statistics are those of the last one.
  */
@@ -25,6 +36,8 @@ export class GanStepper {
   readonly optG: Optimizer;
   readonly optD: Optimizer;
   readonly ema: Ema | undefined;
+  /** Feature-matching layer weights; undefined when the term is off. */
+  private readonly fmLayers: Record<string, number> | undefined;
 
   constructor(
     readonly g: Net,
@@ -38,6 +51,15 @@ export class GanStepper {
     this.optG = createOptimizer(cfg.optimizerG, g.vars);
     this.optD = createOptimizer(cfg.optimizerD, d.vars);
     this.ema = cfg.ema ? new Ema(cfg.ema.decay, g.vars, cfg.ema.warmup) : undefined;
+    const fm = cfg.losses.featureMatching;
+    this.fmLayers = fm && fm.weight > 0 ? featureLayerWeights(fm, vggDiscriminatorFeatureNames(d.config)) : undefined;
+  }
+
+  /** D in training mode without moving its BatchNorm statistics, with the activations feature matching needs. */
+  private dView(x: tf.Tensor4D): DView {
+    const features: ParamMap = {};
+    const logits = this.d.forward(x, true, false, this.fmLayers ? features : undefined);
+    return { logits, features };
   }
 
   private noiseSigma(iter: number): number {
@@ -73,8 +95,10 @@ export class GanStepper {
     const sigma = this.noiseSigma(iter);
     const stats: Record<string, DeviceTree> = {};
 
-    // --- G update (D's parameters are not in the variable list, so D is only evaluated) ---
-    const realForG = L.adversarial.weight > 0 ? this.withInput(hr, sigma, (x) => this.d.forward(x, true, false)) : undefined;
+    // --- G update (D's parameters are not in the variable list, so D is only evaluated; D(HR) is computed outside the
+    // tape, so its logits and activations are constants) ---
+    const fm = this.fmLayers;
+    const realForG = L.adversarial.weight > 0 || fm ? this.withInput(hr, sigma, (x) => this.dView(x)) : undefined;
     let fake: tf.Tensor4D | undefined;
     const gRes = lossAndGrads(
       this.g.vars,
@@ -84,8 +108,16 @@ export class GanStepper {
         const terms: Record<string, tf.Scalar> = { pix: pixelLoss(L.pixel.type, out, hr).mul(L.pixel.weight) };
         if (this.perceptual) Object.assign(terms, this.perceptual.terms(out, hr));
         if (realForG) {
-          const fakeLogits = this.d.forward(this.dInputTaped(out, sigma), true, false);
-          terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG, fakeLogits).mul(L.adversarial.weight);
+          const fakeView = this.dView(this.dInputTaped(out, sigma));
+          if (L.adversarial.weight > 0) {
+            terms.gan = generatorAdversarialLoss(L.adversarial.type, realForG.logits, fakeView.logits).mul(L.adversarial.weight);
+          }
+          if (fm) {
+            const { criterion, weight } = L.featureMatching!;
+            terms.fm = featureMatchingLoss(fakeView.features, realForG.features, fm, criterion).mul(weight);
+          }
+          // The tape holds what the backward pass needs; the kept activations can go.
+          disposeView(fakeView);
         }
         if (L.translational) {
           const t = translationalLoss((x) => this.g.forward(x, true) as tf.Tensor4D, lr, L.translational.shift, this.scale);
@@ -96,7 +128,7 @@ export class GanStepper {
       gradClip,
       wantStats ? (raw) => layerStats(this.g.vars, raw) : undefined,
     );
-    realForG?.dispose();
+    if (realForG) disposeView(realForG);
     const losses: Record<string, tf.Scalar> = Object.fromEntries(Object.entries(gRes.terms).map(([k, v]) => [`g_${k}`, v]));
     if (gRes.stats) Object.assign(stats, { g: gRes.stats.layers, gradNormG: gRes.stats.gradNorm });
     this.optG.apply(this.g.vars, gRes.grads, lrs.g, gRes.finite);
@@ -158,7 +190,7 @@ export class GanStepper {
     return x.add(tf.tensor(this.rng.fillNormal(new Float32Array(x.size), sigma), x.shape, 'float32'));
   }
 
-  private withInput(x: tf.Tensor4D, sigma: number, f: (x: tf.Tensor4D) => tf.Tensor): tf.Tensor {
+  private withInput<T>(x: tf.Tensor4D, sigma: number, f: (x: tf.Tensor4D) => T): T {
     const input = this.dInput(x, sigma);
     const out = f(input);
     if (input !== x) input.dispose();

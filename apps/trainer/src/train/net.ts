@@ -35,14 +35,15 @@ export class Net<C = any> {
   /**
    * Forward pass. In training mode BatchNorm uses batch statistics; with `keepStats` the updated running stats wait
    * for `commitStats`, else they are dropped (passes that must not move them: G's view of D, penalties).
+   * `featuresOut` (discriminators) receives the intermediate activations; the caller disposes them.
    */
-  forward(x: tf.Tensor4D, training = false, keepStats = true): tf.Tensor {
+  forward(x: tf.Tensor4D, training = false, keepStats = true, featuresOut?: ParamMap): tf.Tensor {
     if (!training || !keepStats || Object.keys(this.buffers).length === 0) {
-      return this.spec.forward(this.params(), x, this.config, { training });
+      return this.spec.forward(this.params(), x, this.config, { training, featuresOut });
     }
     this.discardStats();
     this.pendingStats = {};
-    return this.spec.forward(this.params(), x, this.config, { training: true, statsOut: this.pendingStats });
+    return this.spec.forward(this.params(), x, this.config, { training: true, statsOut: this.pendingStats, featuresOut });
   }
 
   /** Adopts the running stats of the last training-mode forward (call once per optimizer step). */

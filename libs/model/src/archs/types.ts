@@ -18,6 +18,12 @@ export interface ForwardOptions {
    * caller owns them: swap them into its ParamMap (disposing the old ones) after the step.
    */
   statsOut?: ParamMap;
+  /**
+   * Discriminators only: receives every intermediate activation by layer name (VGGStyleDiscriminator:
+   * `vggDiscriminatorFeatureNames`), kept out of any enclosing tf.tidy; the caller disposes them. Inside a gradient tape
+   * they stay differentiable (feature-matching loss).
+   */
+  featuresOut?: ParamMap;
 }
 
 /** One architecture: its parameter names/shapes are the public contract (they equal the PyTorch reference). */

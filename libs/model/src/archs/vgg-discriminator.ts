@@ -49,6 +49,14 @@ function layers(c: VGGStyleDiscriminatorConfig): Layer[] {
   return out;
 }
 
+/**
+ * The names of D's intermediate activations that `ForwardOptions.featuresOut` receives, in forward order: `conv{s}_{k}`
+ * is that conv's output after its norm and LeakyReLU (the input of the next layer).
+ */
+export function vggDiscriminatorFeatureNames(c: Pick<VGGStyleDiscriminatorConfig, 'input_size'>): string[] {
+  return layers({ num_in_ch: 3, num_feat: 1, norm: 'none', ...c }).map((l) => `conv${l.name}`);
+}
+
 const hasNorm = (c: VGGStyleDiscriminatorConfig, l: Layer): boolean => c.norm !== 'none' && l.name !== '0_0';
 
 function paramShapes(c: VGGStyleDiscriminatorConfig): Record<string, number[]> {
@@ -129,7 +137,7 @@ export const vggDiscriminator: ArchSpec<VGGStyleDiscriminatorConfig, tf.Tensor2D
     const shapes = paramShapes(c);
     return Object.fromEntries(Object.entries(shapes).map(([n, s]) => [n, initTensor(n, s, shapes, seed)]));
   },
-  /** Returns the logits [N, 1], like the reference. */
+  /** Returns the logits [N, 1], like the reference; `opts.featuresOut` receives the activations of vggDiscriminatorFeatureNames. */
   forward(params, x, c, opts = {}) {
     const [, h, w] = x.shape;
     if (h !== c.input_size || w !== c.input_size) {
@@ -144,6 +152,7 @@ export const vggDiscriminator: ArchSpec<VGGStyleDiscriminatorConfig, tf.Tensor2D
         } else {
           feat = conv2d(feat, param(params, `conv${l.name}.weight`), b, l.stride, 1, { kind: 'leakyrelu', alpha: 0.2 });
         }
+        if (opts.featuresOut) opts.featuresOut[`conv${l.name}`] = tf.keep(feat);
       }
       // PyTorch flattens NCHW: (c, h, w) order.
       const n = feat.shape[0];
