@@ -3,10 +3,10 @@
  * (`wrangler dev`) and in Node, for 128x128 and 256x256 inputs, with the shipped default model
  * (apps/edge-api/public/models, when present) and with a compact x4 model of the realesr-general-x4v3
  * size (SRVGGNetCompact 64 features, 16 convs; random weights: speed does not depend on them).
- * Each point: one warm-up request, then the median of `runs`. With the shipped model also: the engine's LR MP/s at 256²
+ * Each point: one warm-up request, then the median of RUNS, wall clock and (workerd, engine) CPU time. With the shipped model also: the engine's LR MP/s at 128² and 256²
  * in this process (tfjs wasm, 1 thread), whole image and at the default tile, and the HTTP/engine ratios; one large urban100-val image (when ../shared
  * is there) upscaled and evaluated in workerd with the isolate's heap (JS heap + ArrayBuffer/wasm backing stores, through
- * the inspector) and the workerd process's resident memory sampled every 25 ms, and CPU ms per LR MP.
+ * the inspector) and the workerd process's resident memory sampled every 25 ms, and CPU ms per LR MP (workerd's clock).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ import { openHeapProbe, startWorker, type RunningWorker } from '../../apps/edge-
 import type { BenchSection } from './section.ts';
 
 const SIZES = [128, 256];
-const RUNS = 3;
+const RUNS = 5;
 const SHIPPED_MODELS = join(import.meta.dirname, '../../apps/edge-api/public/models');
 const MODEL = { num_in_ch: 3, num_out_ch: 3, num_feat: 64, num_conv: 16, upscale: 4, act_type: 'prelu' };
 
@@ -59,31 +59,44 @@ function serverTiming(header: string | null): Record<string, number> {
   return out;
 }
 
-async function measure(url: string, sizes = SIZES) {
+const mpPerSecond = (pixels: number, ms: number) => Number((pixels / 1e6 / (ms / 1000)).toFixed(4));
+
+/**
+ * Each size: a warm-up request, then the median of RUNS. With `cpuSeconds` (the workerd process's CPU clock) also the
+ * server's CPU time per request, which another job on the machine inflates far less than the wall time.
+ */
+async function measure(url: string, sizes = SIZES, cpuSeconds?: () => number) {
   const points = [];
   for (const size of sizes) {
     const body = await noiseImage(size);
     interface Run {
       ms: number;
+      cpuMs: number;
+      bytes: number;
       timing: Record<string, number>;
       tiles: string | null;
     }
     const once = async (): Promise<Run> => {
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), cpuSeconds?.() ?? 0];
       const res = await fetch(`${url}/v1/upscale`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
-      return { ms: performance.now() - t0, timing: serverTiming(res.headers.get('server-timing')), tiles: res.headers.get('x-sr-tiles') };
+      const bytes = (await res.arrayBuffer()).byteLength;
+      const ms = performance.now() - t0;
+      const cpuMs = ((cpuSeconds?.() ?? 0) - c0) * 1000;
+      return { ms, cpuMs, bytes, timing: serverTiming(res.headers.get('server-timing')), tiles: res.headers.get('x-sr-tiles') };
     };
     await once();
     const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await once());
     const ms = median(runs.map((r) => r.ms));
+    const cpuMs = median(runs.map((r) => r.cpuMs));
     points.push({
       input: `${size}x${size}`,
       tiles: Number(runs[0].tiles),
+      outputBytes: runs[0].bytes,
       latencyMs: Math.round(ms),
-      lrMegapixelsPerSecond: Number(((size * size) / 1e6 / (ms / 1000)).toFixed(4)),
+      lrMegapixelsPerSecond: mpPerSecond(size * size, ms),
+      ...(cpuSeconds && { serverCpuMs: Math.round(cpuMs), lrMegapixelsPerCpuSecond: mpPerSecond(size * size, cpuMs) }),
       serverTimingMs: Object.fromEntries(Object.keys(runs[0].timing).map((k) => [k, Math.round(median(runs.map((r) => r.timing[k] ?? 0)))])),
     });
   }
@@ -114,7 +127,7 @@ async function sampled(worker: RunningWorker, path: string, body: Uint8Array<Arr
     peak.backingStore = Math.max(peak.backingStore, h.backingStore);
     peak.isolate = Math.max(peak.isolate, h.jsUsed + h.backingStore);
   }, 25);
-  const t0 = performance.now();
+  const [t0, c0] = [performance.now(), worker.cpuSeconds()];
   const res = await fetch(`${worker.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
   const bytes = new Uint8Array(await res.arrayBuffer());
   const ms = performance.now() - t0;
@@ -123,6 +136,7 @@ async function sampled(worker: RunningWorker, path: string, body: Uint8Array<Arr
   return {
     status: res.status,
     ms: Math.round(ms),
+    cpuMs: Math.round((worker.cpuSeconds() - c0) * 1000),
     bytes,
     memory: {
       isolatePeakMB: MB(peak.isolate),
@@ -145,37 +159,65 @@ async function largeImage(worker: RunningWorker) {
   const lrMP = (width! * height!) / 1e6;
   return {
     input: `${width}x${height} (urban100-val ${LARGE.split('/').pop()})`,
-    upscale: { status: up.status, output: out && `${out.width}x${out.height}`, latencyMs: up.ms, memory: up.memory, cpuMsPerLrMegapixel: Math.round(up.ms / lrMP) },
+    upscale: {
+      status: up.status,
+      output: out && `${out.width}x${out.height}`,
+      outputBytes: up.bytes.length,
+      latencyMs: up.ms,
+      memory: up.memory,
+      // workerd's CPU clock (the inspector's heap sampling included, a few %); wall time per LR MP beside it.
+      cpuMsPerLrMegapixel: Math.round(up.cpuMs / lrMP),
+      wallMsPerLrMegapixel: Math.round(up.ms / lrMP),
+    },
     evaluate: { status: evaluate.status, latencyMs: evaluate.ms, body: new TextDecoder().decode(evaluate.bytes).slice(0, 300), memory: evaluate.memory },
   };
 }
 
 /**
- * The engine alone on the shipped default model at 256², median of RUNS after a warm-up: whole image (tile 0) and with
- * the tile workerd's default policy picks, so the HTTP ratio can be split into tiling cost and HTTP-path cost.
+ * The engine alone on the default model of `dir` at size², in this process (tfjs wasm, 1 thread), median of RUNS after
+ * a warm-up: whole image (tile 0) and, with `withDefaultTile`, at the tile workerd's default policy picks, so the HTTP
+ * ratio can be split into tiling cost and HTTP-path cost. Wall-clock and CPU-time rates (this process's CPU clock).
  */
-async function engineAt256(dir: string) {
+interface EngineRates {
+  input: string;
+  lrMegapixelsPerSecond: number;
+  lrMegapixelsPerCpuSecond: number;
+  defaultTile?: number;
+  tiledLrMegapixelsPerSecond?: number;
+  tiledLrMegapixelsPerCpuSecond?: number;
+}
+
+async function engineRates(dir: string, size: number, withDefaultTile: boolean): Promise<EngineRates> {
   await initBackend({ prefer: 'wasm', log: null });
   const manifest = parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
   const entry = manifest.models.find((m) => m.default) ?? manifest.models[0];
   const { generator } = await loadFile(new Uint8Array(await readFile(join(dir, entry.file))));
-  const size = 256;
   const px = new Uint8Array(size * size * 3);
   for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
   const upscaler = Upscaler.forGenerator(generator);
   const overlap = upscaler.plan(size, size, { tile: 0 }).pad;
-  const tiled = defaultTile(upscaler, size, size, WORKERD_DEFAULTS.defaultTile, overlap, generator.scale);
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   const rate = async (tile: number) => {
-    const times: number[] = [];
+    const [times, cpu]: number[][] = [[], []];
     for (let i = 0; i <= RUNS; i++) {
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), cpuMs()];
       await upscaler.upscale({ width: size, height: size, channels: 3, data: px }, { tile });
-      if (i > 0) times.push(performance.now() - t0);
+      if (i === 0) continue;
+      times.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
     }
-    return Number(((size * size) / 1e6 / (median(times) / 1000)).toFixed(4));
+    return { wall: mpPerSecond(size * size, median(times)), cpu: mpPerSecond(size * size, median(cpu)) };
   };
   try {
-    return { input: `${size}x${size}`, lrMegapixelsPerSecond: await rate(0), defaultTile: tiled, tiledLrMegapixelsPerSecond: await rate(tiled) };
+    const whole = await rate(0);
+    const result = { input: `${size}x${size}`, lrMegapixelsPerSecond: whole.wall, lrMegapixelsPerCpuSecond: whole.cpu };
+    if (!withDefaultTile) return result;
+    const defaultTileSide = defaultTile(upscaler, size, size, WORKERD_DEFAULTS.defaultTile, overlap, generator.scale);
+    const tiled = await rate(defaultTileSide);
+    return { ...result, defaultTile: defaultTileSide, tiledLrMegapixelsPerSecond: tiled.wall, tiledLrMegapixelsPerCpuSecond: tiled.cpu };
   } finally {
     disposeParams(generator.params);
   }
@@ -187,7 +229,7 @@ async function measureRuntimes(dir: string, withLarge = false, sizes = SIZES) {
   let workerd;
   let large;
   try {
-    workerd = await measure(worker.url, sizes);
+    workerd = await measure(worker.url, sizes, worker.cpuSeconds);
     if (withLarge) large = await largeImage(worker);
   } finally {
     await worker.stop();
@@ -209,23 +251,39 @@ export const edgeApiSection: BenchSection = {
     const tiles = { workerd: WORKERD_DEFAULTS.defaultTile, node: NODE_DEFAULTS.defaultTile };
     let shipped;
     if (existsSync(join(SHIPPED_MODELS, 'manifest.json'))) {
-      const engine = await engineAt256(SHIPPED_MODELS);
+      const engine = await engineRates(SHIPPED_MODELS, 256, true);
+      const engine128 = await engineRates(SHIPPED_MODELS, 128, false);
       const http = await measureRuntimes(SHIPPED_MODELS, true);
       const at256 = http.workerd.find((p) => p.input === '256x256')!;
+      const at128 = http.workerd.find((p) => p.input === '128x128')!;
       const ratio = (mps: number, engineMps: number) => Number((mps / engineMps).toFixed(3));
       const node256 = http.node.find((p) => p.input === '256x256')!;
       shipped = {
         model: 'shipped default',
         engineWholeImage: engine,
+        engineWholeImage128: engine128,
         httpOverEngineAt256: { workerd: ratio(at256.lrMegapixelsPerSecond, engine.lrMegapixelsPerSecond), node: ratio(node256.lrMegapixelsPerSecond, engine.lrMegapixelsPerSecond) },
-        engineTiledOverWholeAt256: ratio(engine.tiledLrMegapixelsPerSecond, engine.lrMegapixelsPerSecond),
-        httpOverEngineTiledAt256: { workerd: ratio(at256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond), node: ratio(node256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond) },
+        engineTiledOverWholeAt256: ratio(engine.tiledLrMegapixelsPerSecond!, engine.lrMegapixelsPerSecond),
+        httpOverEngineTiledAt256: { workerd: ratio(at256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond!), node: ratio(node256.lrMegapixelsPerSecond, engine.tiledLrMegapixelsPerSecond!) },
+        // The same ratios from CPU time (workerd's process clock vs the engine's thread), steadier on a shared machine.
+        cpuTime: {
+          httpOverEngineAt256: ratio(at256.lrMegapixelsPerCpuSecond!, engine.lrMegapixelsPerCpuSecond),
+          // One window at 128²: the HTTP path and the runtime's own wasm speed, without tiling.
+          httpOverEngineAt128: ratio(at128.lrMegapixelsPerCpuSecond!, engine128.lrMegapixelsPerCpuSecond),
+          engineTiledOverWholeAt256: ratio(engine.tiledLrMegapixelsPerCpuSecond!, engine.lrMegapixelsPerCpuSecond),
+          httpOverEngineTiledAt256: ratio(at256.lrMegapixelsPerCpuSecond!, engine.tiledLrMegapixelsPerCpuSecond!),
+        },
         ...http,
       };
     }
     const dir = await modelsDir();
     try {
-      return { tiles, shipped, x4v3Size: { model: { arch: 'SRVGGNetCompact', ...MODEL }, ...(await measureRuntimes(dir, false, [128])) } };
+      // Compute-bound (64 features, 16 convs): workerd's CPU per request over the engine's here is mostly the two
+      // runtimes' wasm speed.
+      const engine128 = await engineRates(dir, 128, false);
+      const http = await measureRuntimes(dir, false, [128]);
+      const cpuOverEngine = Number((http.workerd[0].lrMegapixelsPerCpuSecond! / engine128.lrMegapixelsPerCpuSecond).toFixed(3));
+      return { tiles, shipped, x4v3Size: { model: { arch: 'SRVGGNetCompact', ...MODEL }, engineWholeImage128: engine128, cpuTime: { httpOverEngineAt128: cpuOverEngine }, ...http } };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -59,18 +59,31 @@ export interface RunningWorker {
   inspectorPort: number;
   /** Resident memory of the workerd process(es) of this worker (VmRSS and its peak VmHWM), bytes; Linux only. */
   memory: () => { rss: number; peak: number };
+  /** CPU seconds used so far by the workerd process(es), user + system, every thread; Linux only. */
+  cpuSeconds: () => number;
   stop: () => Promise<void>;
 }
 
-/** The workerd processes in process group `pgid` (wrangler is started as a group leader). */
-function workerdMemory(pgid: number): { rss: number; peak: number } {
-  let rss = 0;
-  let peak = 0;
+/** The workerd processes in process group `pgid` (wrangler is started as a group leader): pid and the /proc stat fields after the name. */
+function workerdProcesses(pgid: number): Array<{ pid: string; fields: string[] }> {
+  const found = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid || !stat.includes('(workerd)')) continue;
+      if (Number(fields[2]) === pgid && stat.includes('(workerd)')) found.push({ pid, fields });
+    } catch {
+      // the process went away
+    }
+  }
+  return found;
+}
+
+function workerdMemory(pgid: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const { pid } of workerdProcesses(pgid)) {
+    try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
       peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
@@ -80,6 +93,13 @@ function workerdMemory(pgid: number): { rss: number; peak: number } {
   }
   return { rss, peak };
 }
+
+/** /proc reports CPU time in USER_HZ ticks, 100 per second on Linux. */
+const USER_HZ = 100;
+
+/** User + system CPU seconds of the workerd processes (all their threads), 10 ms resolution. */
+const workerdCpuSeconds = (pgid: number): number =>
+  workerdProcesses(pgid).reduce((sum, { fields }) => sum + (Number(fields[11]) + Number(fields[12])) / USER_HZ, 0);
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -167,5 +187,5 @@ export async function startWorker(modelsDir: string, vars: Record<string, string
     await stop();
     throw err;
   }
-  return { url, logs, stop, inspectorPort: inspector, memory: () => workerdMemory(child.pid!) };
+  return { url, logs, stop, inspectorPort: inspector, memory: () => workerdMemory(child.pid!), cpuSeconds: () => workerdCpuSeconds(child.pid!) };
 }

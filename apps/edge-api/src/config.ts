@@ -3,7 +3,7 @@ import { DEFAULT_PNG_LEVEL } from './codecs/png/encode.ts';
 
 /**
  * Work per request, in GFLOP of convolutions: the edge model (0.14 MFLOP per LR pixel) at 1024x1024 with its default
- * 64-px tiles is ~235 GFLOP; at the ~15-19 GFLOP/s measured for tfjs wasm SIMD on one thread that is 12-16 s of CPU (~9 s measured idle), and 600 GFLOP
+ * 64-px tiles is ~179 GFLOP (its windows shrink towards their tiles: 1.22x the image's pixels); at the ~15-19 GFLOP/s measured for tfjs wasm SIMD on one thread that is 9-12 s of CPU (~7 s measured), and 600 GFLOP
  * (~30-40 s) stays inside the 60 s `cpu_ms` of wrangler.toml.
  */
 export const DEFAULT_WORK_GFLOP = 600;

@@ -33,13 +33,19 @@ export function pngStream(encoder: PngRowEncoder, first: RowBand, reader: BandRe
           controller.enqueue(encoder.header());
           for (const bytes of bytesOf(first)) controller.enqueue(bytes);
         } else {
-          const band = await reader.next();
-          if (!band) {
-            controller.close();
-            await end();
-            return;
+          // Bands whose rows the compressor only buffered give no bytes; a pull that enqueues nothing would not be
+          // called again (a stream pulls again only after an enqueue or a new read), so read on until bytes come.
+          let parts: Uint8Array[] = [];
+          while (parts.length === 0) {
+            const band = await reader.next();
+            if (!band) {
+              controller.close();
+              await end();
+              return;
+            }
+            parts = bytesOf(band);
           }
-          for (const bytes of bytesOf(band)) controller.enqueue(bytes);
+          for (const bytes of parts) controller.enqueue(bytes);
         }
         // Waiting for the client to read on.
         stall = setTimeout(() => {

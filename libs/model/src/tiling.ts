@@ -11,9 +11,11 @@
  * written straight into the 8-bit output (or into row bands handed to a callback, for streaming encoders).
  */
 import * as tf from '@tensorflow/tfjs';
-import { planTiles, type BorderPadding, type TilePlan, type TileSettings } from './tiling/plan.ts';
+import { planTiles, type BorderPadding, type Tile, type TilePlan, type TileSettings } from './tiling/plan.ts';
 import { assertImage, type ImageU16, type ImageU8 } from '@sr/metrics';
-import { fillWindow, writeTile, type PixelData } from './tiling/pixels.ts';
+import { fillWindow, writeTile, type PixelData, type Rect } from './tiling/pixels.ts';
+import { validRun, validRunPixels, type ValidRun } from './tiling/valid.ts';
+import type { ValidSides } from './archs/types.ts';
 import { generatorTileModel } from './tiling/generator.ts';
 import { checkEnsemble, ensembleForward, type EnsembleSize } from './tiling/ensemble.ts';
 import type { Generator } from './archs/types.ts';
@@ -34,6 +36,12 @@ export interface TileModel {
   overlap?: number;
   /** Default LR tile size for this network; default {@link DEFAULT_TILE}. */
   tile?: number;
+  /**
+   * A forward that convolves without padding on the valid (inner) sides of a window, whose output lacks `radius` LR
+   * pixels there. With it, zero-padded unbatched tiles run in their smallest windows (tile + overlap, clipped to the
+   * image) and each layer computes only what the tile still needs: far less context work than same-size windows.
+   */
+  valid?: { radius: number; forward: (x: tf.Tensor4D, valid: ValidSides) => tf.Tensor4D };
 }
 
 export interface UpscaleOptions {
@@ -104,6 +112,20 @@ export class Upscaler {
     return planTiles(width, height, this.settings(options));
   }
 
+  /**
+   * What `upscale` costs for an image of this size: tiles, and the LR pixels the network runs for them (context
+   * included; for valid forwards, averaged over the layers, which shrink towards the tile).
+   */
+  work(width: number, height: number, options: UpscaleOptions = {}): { tiles: number; pixels: number } {
+    const plan = this.plan(width, height, options);
+    const radius = this.validRadius(plan, options.batch ?? 1, options.ensemble ?? 1);
+    const pixels =
+      radius === undefined
+        ? plan.tiles.length * plan.windowWidth * plan.windowHeight
+        : plan.tiles.reduce((sum, t) => sum + validRunPixels(validRun(t, plan.pad, width, height, radius), radius), 0);
+    return { tiles: plan.tiles.length, pixels };
+  }
+
   /** Upscales an image into a new image of the same depth (`scale`x each side). */
   upscale(image: ImageU8, options?: UpscaleOptions): Promise<ImageU8>;
   upscale(image: ImageU16, options?: UpscaleOptions): Promise<ImageU16>;
@@ -155,6 +177,14 @@ export class Upscaler {
     };
   }
 
+  /** The valid forward's radius when this plan runs through it: zero padding, one tile per call, enough overlap. */
+  /** The valid-convolution path runs untransformed windows only: a self-ensemble takes the padded windows. */
+  private validRadius(plan: TilePlan, batch: number, ensemble: number): number | undefined {
+    const valid = this.model.valid;
+    if (!valid || batch !== 1 || ensemble !== 1 || plan.padding !== 'zero' || (this.model.multiple ?? 1) !== 1 || plan.pad < valid.radius) return undefined;
+    return valid.radius;
+  }
+
   /**
    * The loop: `bandFor(y, rows, channels)` supplies the destination for the HR rows of one tile row, `bandDone` is told
    * when every tile of that row has been written.
@@ -173,24 +203,36 @@ export class Upscaler {
     const ensemble = options.ensemble ?? 1;
     checkEnsemble(ensemble);
     const plan = this.plan(width, height, options);
-    const { tiles, windowWidth: ww, windowHeight: wh, cols } = plan;
-    const windowLen = ww * wh * channels;
-    const expectedOut = [ww * scale, wh * scale];
+    const { tiles, cols } = plan;
+    const radius = this.validRadius(plan, batch, ensemble);
+    const runOf = (t: Tile): Pick<ValidRun, 'window' | 'output'> & { valid?: ValidSides } => {
+      if (radius !== undefined) return validRun(t, plan.pad, width, height, radius);
+      const window: Rect = { x: t.inX, y: t.inY, width: plan.windowWidth, height: plan.windowHeight };
+      return { window, output: window };
+    };
     // Tile row → its output band and how many of its tiles are written.
     const bands = new Map<number, { band: RowBand<PixelData>; filled: number }>();
 
     for (let first = 0; first < tiles.length; first += batch) {
       throwIfAborted(options.signal);
       const group = tiles.slice(first, first + batch);
+      // Tiles of a batch share one window size (and without a valid forward, also their output region's size).
+      const runs = group.map(runOf);
+      const { window, output: region, valid } = runs[0];
+      const windowLen = window.width * window.height * channels;
       const input = new Float32Array(group.length * windowLen);
-      group.forEach((t, i) => fillWindow(image, plan, t, input, i * windowLen));
-      const result = tf.tidy(() => ensembleForward((x) => this.model.forward(x), tf.tensor4d(input, [group.length, wh, ww, channels]), ensemble));
+      runs.forEach((r, i) => fillWindow(image, r.window, input, i * windowLen));
+      const expectedOut = [region.width * scale, region.height * scale];
+      const result = tf.tidy(() => {
+        const x = tf.tensor4d(input, [group.length, window.height, window.width, channels]);
+        return valid ? this.model.valid!.forward(x, valid) : ensembleForward((t) => this.model.forward(t), x, ensemble);
+      });
       let output: Float32Array;
       try {
         const [n, oh, ow] = result.shape;
         if (n !== group.length || oh !== expectedOut[1] || ow !== expectedOut[0]) {
           throw new Error(
-            `model output ${result.shape.join('x')} for input ${group.length}x${wh}x${ww}x${channels}, expected ${group.length}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
+            `model output ${result.shape.join('x')} for input ${group.length}x${window.height}x${window.width}x${channels}, expected ${group.length}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
           );
         }
         output = (await result.data()) as Float32Array;
@@ -206,7 +248,7 @@ export class Upscaler {
           entry = { band: bandFor(t.y0 * scale, (t.y1 - t.y0) * scale, outChannels), filled: 0 };
           bands.set(t.row, entry);
         }
-        writeTile(output, i * outWindowLen, plan, t, scale, outChannels, entry.band.data, entry.band.y);
+        writeTile(output, i * outWindowLen, runs[i].output, width, t, scale, outChannels, entry.band.data, entry.band.y);
         if (++entry.filled === cols) {
           bands.delete(t.row);
           await bandDone?.(entry.band);

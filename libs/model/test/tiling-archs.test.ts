@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createGenerator, defaultOverlap, disposeParams, initBackend, Upscaler, type Generator } from '../src/index.ts';
+import { createGenerator, defaultOverlap, disposeParams, getGeneratorArch, initBackend, runGenerator, Upscaler, type Generator } from '../src/index.ts';
 import { maxAbsDiff, noiseImage, structuredImage } from './tiling-fixtures.ts';
 
 /**
@@ -63,12 +63,54 @@ describe('tiling on the real generators (wasm)', () => {
     expect(maxAbsDiff(await up.upscale(image, { tile: 8, overlap: overlap - 1 }), lessWhole)).toBeGreaterThan(1);
   });
 
+  it('SRVGGNetCompact tiles run in shrinking windows (valid convs inside the image) and equal the whole image bit for bit', async () => {
+    const g = gen('SRVGGNetCompact', srvgg, 3);
+    kaimingKernels(g, 7);
+    const up = Upscaler.forGenerator(g);
+    expect(up.model.valid?.radius).toBe(defaultOverlap(g));
+    for (const [image, tile] of [[noiseImage(30, 30, 3), 8], [structuredImage(41, 17), 12], [noiseImage(1, 25, 4), 7], [noiseImage(19, 1, 5), 6]] as const) {
+      const whole = await up.upscale(image, { tile: 0 });
+      const tiled = await up.upscale(image, { tile });
+      // Same-size windows (batches) take the padded path: the same pixels too.
+      const batched = await up.upscale(image, { tile, batch: 2 });
+      expect(Buffer.from(tiled.data).equals(Buffer.from(whole.data))).toBe(true);
+      expect(Buffer.from(batched.data).equals(Buffer.from(whole.data))).toBe(true);
+      // Shrinking windows do less work than same-size ones, never less than the image itself.
+      const [valid, padded] = [up.work(image.width, image.height, { tile }), up.work(image.width, image.height, { tile, batch: 2 })];
+      expect(valid.tiles).toBe(padded.tiles);
+      expect(valid.pixels).toBeGreaterThanOrEqual(image.width * image.height);
+      if (valid.tiles > 1) expect(valid.pixels).toBeLessThan(padded.pixels);
+    }
+  });
+
+  it('SRVGGNetCompact valid forward: the whole forward less the radius on each valid side, exactly', () => {
+    const g = gen('SRVGGNetCompact', { ...srvgg, upscale: 2 }, 4);
+    const spec = getGeneratorArch('SRVGGNetCompact').validForward!(g.config)!;
+    const x = tf.randomUniform([1, 21, 26, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const full = runGenerator(g, x);
+    const r = spec.radius * 2;
+    for (const [top, bottom, left, right] of [[true, false, false, false], [false, true, true, false], [true, true, true, true], [false, false, false, true]]) {
+      const out = spec.forward(g.params, x, { top, bottom, left, right });
+      const [h, w] = [full.shape[1] - r * (Number(top) + Number(bottom)), full.shape[2] - r * (Number(left) + Number(right))];
+      expect(out.shape).toEqual([1, h, w, 3]);
+      const crop = full.slice([0, top ? r : 0, left ? r : 0, 0], [1, h, w, 3]);
+      expect(Buffer.from(out.dataSync().buffer).equals(Buffer.from(crop.dataSync().buffer))).toBe(true);
+      tf.dispose([out, crop]);
+    }
+    tf.dispose([x, full]);
+    // Channel-changing configs have no exact skip for it.
+    expect(getGeneratorArch('SRVGGNetCompact').validForward!({ ...g.config, num_in_ch: 1 })).toBeUndefined();
+  });
+
   it('leaves no tensors behind', async () => {
     const up = Upscaler.forGenerator(gen('RRDBNet', rrdb(4)));
+    const compact = Upscaler.forGenerator(gen('SRVGGNetCompact', srvgg));
     const image = noiseImage(20, 11);
     await up.upscale(image, { tile: 8 });
     const before = tf.memory().numTensors;
     await up.upscale(image, { tile: 8, batch: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    await compact.upscale(image, { tile: 8 });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -33,7 +33,7 @@ const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 async function timeRun(up: Upscaler, c: Case, image: Awaited<ReturnType<typeof patternImage>>, flops: number, tile: number, batch: number) {
   const plan = up.plan(c.size, c.size, { tile });
-  const processed = plan.tiles.length * plan.windowWidth * plan.windowHeight;
+  const processed = up.work(c.size, c.size, { tile, batch }).pixels;
   const t0 = performance.now();
   await up.upscale(image, { tile, batch });
   const seconds = (performance.now() - t0) / 1000;

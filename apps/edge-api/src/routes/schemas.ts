@@ -62,7 +62,7 @@ export const SR_HEADERS = {
   'X-SR-Scale': header('Upscaling factor', { type: 'integer' }),
   'X-SR-Tiles': header('Tiles the image was split into', { type: 'integer' }),
   'X-SR-Ensemble': header('Self-ensemble passes per tile (1 or 8)', { type: 'integer' }),
-  'X-SR-Consistency-PSNR': header('PSNR (dB, RGB) of the top of the result (up to 64 LR rows) downscaled with MATLAB bicubic vs the same input rows', { type: 'number' }),
+  'X-SR-Consistency-PSNR': header('PSNR (dB, RGB) of the top of the result (up to 32 LR rows) downscaled with MATLAB bicubic vs the same input rows', { type: 'number' }),
   'X-SR-Consistency-SSIM': header("SSIM of the same; 'n/a' under 11 rows or columns", { type: 'string' }),
   'Server-Timing': header('queue, model, decode, infer (the first band for streamed PNG), check, encode in ms', { type: 'string' }),
 };

@@ -24,7 +24,7 @@ const route = createRoute({
   description:
     'Returns the super-resolved image; PNG is streamed band by band (memory bounded by one row of tiles), JPEG and WebP ' +
     'are encoded from the whole image (up to MAX_BUFFERED_OUTPUT_PIXELS). X-SR-Consistency-* score the top of the result ' +
-    '(up to 64 LR rows) downscaled with MATLAB bicubic against the same input rows.',
+    '(up to 32 LR rows) downscaled with MATLAB bicubic against the same input rows.',
   request: { query: UpscaleQuery, body: IMAGE_BODY },
   responses: {
     200: {

@@ -11,7 +11,7 @@ import {
   type ConvActivation,
 } from '../ops/index.ts';
 import { asRecord, convFlops, enumField, intField, param } from './params.ts';
-import type { GeneratorSpec, ParamMap } from './types.ts';
+import type { GeneratorSpec, ParamMap, ValidSides } from './types.ts';
 
 /** Real-ESRGAN `SRVGGNetCompact` (realesrgan/archs/srvgg_arch.py). */
 export interface SRVGGNetCompactConfig {
@@ -54,12 +54,46 @@ function activation(params: ParamMap, c: SRVGGNetCompactConfig, k: number): Conv
   return c.act_type === 'relu' ? { kind: 'relu' } : { kind: 'leakyrelu', alpha: 0.1 };
 }
 
+/** `x` without `n` pixels on each valid side. */
+function cropSides(x: tf.Tensor4D, valid: ValidSides, n: number): tf.Tensor4D {
+  const [batch, h, w, ch] = x.shape;
+  const [top, bottom, left, right] = [valid.top, valid.bottom, valid.left, valid.right].map((v) => (v ? n : 0));
+  if (top + bottom + left + right === 0) return x;
+  return tf.slice(x, [0, top, left, 0], [batch, h - top - bottom, w - left - right, ch]);
+}
+
+/** 3x3 convs in the network (body and last), each reaching one LR pixel further: its exact receptive radius. */
+export const srvggRadius = (c: SRVGGNetCompactConfig): number => c.num_conv + 2;
+
+/**
+ * How each 3x3 conv pads: 1 on every side (the network's own zero 'same' padding), or, for a window with valid sides,
+ * none in the conv and 1 zero pixel added explicitly on the other (image border) sides first. Both do the same
+ * arithmetic; the second keeps one conv configuration (hence one cached XNNPACK operator with its indirection buffer)
+ * per layer whatever the window's position.
+ */
+type Padding = { kind: 'same' } | { kind: 'valid'; border: ValidSides };
+
+function paddingFor(valid?: ValidSides): Padding {
+  if (!valid || !(valid.top || valid.bottom || valid.left || valid.right)) return { kind: 'same' };
+  return { kind: 'valid', border: { top: !valid.top, bottom: !valid.bottom, left: !valid.left, right: !valid.right } };
+}
+
+function conv3x3(t: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, padding: Padding, act?: ConvActivation): tf.Tensor4D {
+  if (padding.kind === 'same') return conv2d(t, w, b, 1, 1, act);
+  const { top, bottom, left, right } = padding.border;
+  const [pt, pb, pl, pr] = [top, bottom, left, right].map(Number);
+  const padded = pt + pb + pl + pr === 0 ? t : tf.pad(t, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+  const out = conv2d(padded, w, b, 1, 0, act);
+  if (padded !== t) padded.dispose();
+  return out;
+}
+
 /** conv + activation, num_conv + 1 times; with `release`, each activation is freed once the next exists. */
-function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, release: boolean): tf.Tensor4D {
+function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, release: boolean, padding: Padding = { kind: 'same' }): tf.Tensor4D {
   let out = x;
   for (let k = 0; k <= c.num_conv; k++) {
     const [w, b] = [param(params, `body.${2 * k}.weight`), param(params, `body.${2 * k}.bias`)];
-    const step = (t: tf.Tensor4D) => conv2d(t, w, b, 1, 1, activation(params, c, k));
+    const step = (t: tf.Tensor4D) => conv3x3(t, w, b, padding, activation(params, c, k));
     out = release && out !== x ? consume(out, step) : step(out);
   }
   return out;
@@ -68,25 +102,31 @@ function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, releas
 /**
  * The forward without a gradient tape: activations are freed as soon as the next one exists (peak: about two
  * activations instead of all of them), and the output stage is rearranged exactly. The last conv's output channels are
- * reordered into depth-to-space order, the nearest-upsampled input becomes x repeated over the r² sub-pixel channel
- * groups (a one-hot 1x1 conv: x·1 + 0s, exact) added before the shuffle, and the shuffle is one cheap transpose.
+ * reordered into depth-to-space order, the nearest-upsampled input becomes x broadcast over the r² sub-pixel channel
+ * groups, added before the shuffle, and the shuffle is one cheap transpose. The output stage holds two r²-channel
+ * tensors at a time (measured: a whole 256² window grows the wasm heap to 70 MB, 84 MB with a separate skip tensor).
  * Same values as the taped path, up to the conv's summation order.
+ *
+ * With `valid` sides, every conv skips its padding there, so the output lacks srvggRadius LR pixels on each valid side
+ * and every output pixel is computed from true neighbours only: a tile window inside an image computes exactly the
+ * pixels its context determines, and the layers shrink towards the tile instead of all running at the window's size.
  */
-function forwardInference(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig): tf.Tensor4D {
+function forwardInference(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, valid?: ValidSides): tf.Tensor4D {
   const r = c.upscale;
   const outCh = c.num_out_ch * r * r;
   const last = lastConvIndex(c);
   const w = toDepthToSpaceOrder(param(params, `body.${last}.weight`), r);
   const b = toDepthToSpaceOrder(param(params, `body.${last}.bias`), r);
-  const y = consume(body(params, x, c, true), (t) => conv2d(t, w, b));
+  const padding = paddingFor(valid);
+  const y = consume(body(params, x, c, true, padding), (t) => conv3x3(t, w, b, padding));
   tf.dispose([w, b]);
-  // After the body, so that this r²-channel tensor is not alive during it.
-  const skip = tf.tidy(() => {
-    const oneHot = tf.tile(tf.eye(c.num_out_ch), [1, r * r]).reshape([1, 1, c.num_out_ch, outCh]);
-    return tf.conv2d(x, oneHot as tf.Tensor4D, 1, 'valid');
-  });
-  const sum = consume(y, (t) => tf.add(t, skip) as tf.Tensor4D);
-  skip.dispose();
+  // The skip: each LR input pixel added to its r² sub-pixels, as a broadcast over the sub-pixel axis (exactly the x·1
+  // of the taped path's nearest upsampling), so no r²-channel copy of the input is made.
+  const [n, h, wd] = y.shape;
+  const core = valid ? cropSides(x, valid, srvggRadius(c)) : x;
+  const base = core.reshape([n, h, wd, 1, c.num_out_ch]);
+  const sum = consume(y, (t) => tf.tidy(() => tf.add(t.reshape([n, h, wd, r * r, c.num_out_ch]), base).reshape([n, h, wd, outCh]) as tf.Tensor4D));
+  tf.dispose(core === x ? [base] : [base, core]);
   return consume(sum, (t) => depthToSpace(t, r));
 }
 
@@ -127,6 +167,10 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
   },
   scaleOf: (c) => c.upscale,
   inputMultiple: () => 1,
+  validForward(c) {
+    if (c.num_in_ch !== c.num_out_ch) return undefined;
+    return { radius: srvggRadius(c), forward: (params, x, valid) => forwardInference(params, x, c, valid) };
+  },
   flopsPerPixel(c) {
     return (
       convFlops(3, c.num_in_ch, c.num_feat) +

@@ -47,6 +47,25 @@ export interface GeneratorSpec<C> extends ArchSpec<C> {
   flopsPerPixel(config: C): number;
   /** The input height/width must be a multiple of this (pixel-unshuffle in RRDBNet x1/x2). */
   inputMultiple(config: C): number;
+  /** Inference on windows inside a larger image without padding at their inner sides; absent where not exact. */
+  validForward?(config: C): ValidForward | undefined;
+}
+
+/** Which sides of an inference window lie inside the image (not at its border). */
+export interface ValidSides {
+  top: boolean;
+  bottom: boolean;
+  left: boolean;
+  right: boolean;
+}
+
+/**
+ * Inference (no gradient tape) that convolves without padding on the valid sides of the input: the output lacks
+ * `radius` LR pixels on each of them and equals the whole-image result everywhere else.
+ */
+export interface ValidForward {
+  radius: number;
+  forward(params: ParamMap, x: tf.Tensor4D, valid: ValidSides): tf.Tensor4D;
 }
 
 /** A generator ready to run: what a model file describes. */

@@ -1,7 +1,7 @@
 import { getGeneratorArch } from '../archs/registry.ts';
 import type { Generator } from '../archs/types.ts';
 import type { RRDBNetConfig } from '../archs/rrdbnet.ts';
-import type { SRVGGNetCompactConfig } from '../archs/srvgg.ts';
+import { srvggRadius, type SRVGGNetCompactConfig } from '../archs/srvgg.ts';
 import { runGenerator } from '../generator.ts';
 import type { TileModel } from '../tiling.ts';
 
@@ -22,7 +22,7 @@ export function defaultOverlap(g: Generator): number {
   switch (g.arch) {
     case 'SRVGGNetCompact':
       // Exact receptive field: num_conv + 2 unpadded 3x3 convs at LR resolution; the upsampled skip adds nothing.
-      return (g.config as unknown as SRVGGNetCompactConfig).num_conv + 2;
+      return srvggRadius(g.config as unknown as SRVGGNetCompactConfig);
     case 'RRDBNet':
       // At x2/x1 the trunk runs on the pixel-unshuffled input, so each conv reaches that many more LR pixels.
       return RRDBNET_OVERLAP * getGeneratorArch<RRDBNetConfig>(g.arch).inputMultiple(g.config as unknown as RRDBNetConfig);
@@ -37,8 +37,10 @@ export function defaultOverlap(g: Generator): number {
  */
 export function generatorTileModel(g: Generator, minTile = 64): TileModel {
   const overlap = defaultOverlap(g);
+  const valid = getGeneratorArch(g.arch).validForward?.(g.config);
   return {
     forward: (x) => runGenerator(g, x),
+    ...(valid && { valid: { radius: valid.radius, forward: (x, sides) => valid.forward(g.params, x, sides) } }),
     scale: g.scale,
     multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
     overlap,

@@ -1,5 +1,13 @@
 import type { ImageU16, ImageU8 } from '@sr/metrics';
-import type { Tile, TilePlan } from './plan.ts';
+import type { Tile } from './plan.ts';
+
+/** A rectangle of LR pixel coordinates (a network input window, or the region its output covers). */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** Samples the engine reads and writes: 8-bit or 16-bit, mapped to [0, 1] by dividing by `maxValue`. */
 export type PixelData = Uint8Array | Uint16Array;
@@ -18,18 +26,18 @@ export function reflectIndex(i: number, n: number): number {
 }
 
 /**
- * Writes the network input window of `tile` (values in [0, 1], no rounding) into `dst` at element `offset`, NHWC.
- * Window pixels outside the image (alignment rows/columns, reflect padding) are reflected from inside it.
+ * Writes the network input `window` (values in [0, 1], no rounding) into `dst` at element `offset`, NHWC. Window
+ * pixels outside the image (alignment rows/columns, reflect padding) are reflected from inside it.
  */
-export function fillWindow(image: ImageU8 | ImageU16, plan: TilePlan, tile: Tile, dst: Float32Array, offset: number): void {
+export function fillWindow(image: ImageU8 | ImageU16, window: Rect, dst: Float32Array, offset: number): void {
   const { width, height, channels: c, data } = image;
   const max = maxValueOf(data);
-  const colBase = new Int32Array(plan.windowWidth);
-  for (let x = 0; x < plan.windowWidth; x++) colBase[x] = reflectIndex(tile.inX + x, width) * c;
+  const colBase = new Int32Array(window.width);
+  for (let x = 0; x < window.width; x++) colBase[x] = reflectIndex(window.x + x, width) * c;
   let o = offset;
-  for (let y = 0; y < plan.windowHeight; y++) {
-    const rowBase = reflectIndex(tile.inY + y, height) * width * c;
-    for (let x = 0; x < plan.windowWidth; x++) {
+  for (let y = 0; y < window.height; y++) {
+    const rowBase = reflectIndex(window.y + y, height) * width * c;
+    for (let x = 0; x < window.width; x++) {
       const s = rowBase + colBase[x];
       for (let k = 0; k < c; k++) dst[o++] = data[s + k] / max;
     }
@@ -37,14 +45,15 @@ export function fillWindow(image: ImageU8 | ImageU16, plan: TilePlan, tile: Tile
 }
 
 /**
- * Copies the part of a network output window that `tile` owns into an output band (rows `bandY` .. of the HR image,
- * full HR width), clamping to [0, 1] and rounding to the band's depth (8 or 16 bits). `src` holds the window at
- * element `offset`.
+ * Copies the part of a network output that `tile` owns into an output band (rows `bandY` .. of the HR image of
+ * `imageWidth` LR pixels, full HR width), clamping to [0, 1] and rounding to the band's depth (8 or 16 bits). `src`
+ * holds at element `offset` the output for the LR region `from` (its top-left corner and width are what matter).
  */
 export function writeTile(
   src: Float32Array,
   offset: number,
-  plan: TilePlan,
+  from: Rect,
+  imageWidth: number,
   tile: Tile,
   scale: number,
   channels: number,
@@ -52,13 +61,13 @@ export function writeTile(
   bandY: number,
 ): void {
   const max = maxValueOf(band);
-  const outW = plan.width * scale;
-  const winW = plan.windowWidth * scale;
+  const outW = imageWidth * scale;
+  const winW = from.width * scale;
   const xFrom = tile.x0 * scale;
   const xTo = tile.x1 * scale;
   const rowLen = (xTo - xFrom) * channels;
   for (let y = tile.y0 * scale; y < tile.y1 * scale; y++) {
-    let s = offset + ((y - tile.inY * scale) * winW + (xFrom - tile.inX * scale)) * channels;
+    let s = offset + ((y - from.y * scale) * winW + (xFrom - from.x * scale)) * channels;
     let d = ((y - bandY) * outW + xFrom) * channels;
     const end = d + rowLen;
     while (d < end) {

@@ -1,13 +1,21 @@
 /**
- * Row-streaming PNG encoder: the IHDR goes out first, then one IDAT per band of rows as the bands arrive (zlib
- * streaming deflate, fflate), then IEND; only the current band and the deflate window are held. Every row uses the
- * Sub filter: measured on x4 SR output (1024x680), Sub + deflate level 1 halves the size (2.09 → 1.03 MB) in ~60 ms,
- * Paeth saves another 4% for twice the filter time, and higher levels save 2-8% for 2-7x the time.
+ * Row-streaming PNG encoder: the IHDR goes out first, then IDAT chunks as bands of rows arrive, then IEND; only a chunk
+ * of filtered rows and the compressor's state are held. Every row uses the Sub filter (measured on x4 SR output: Sub
+ * halves level-1 deflate's size, Paeth saves another 4% for twice the filter time). Levels: 0 stored, 1 Huffman-only
+ * (the default: no LZ77 match search), 2-9 deflate with LZ77 (fflate); sizes and CPU per level are in the edge API
+ * README (PNG_LEVEL).
  */
 import { Zlib } from 'fflate';
 import { encodeChunk, PNG_SIGNATURE } from './chunks.ts';
+import { HuffmanDeflater } from './huffman-deflate.ts';
 
 export const DEFAULT_PNG_LEVEL = 1;
+
+/**
+ * Filtered rows are compressed in chunks of about this many bytes. fflate compresses a block whenever 8 KiB have
+ * arrived, so pushing single rows costs about twice the CPU of pushing chunks; a Huffman block adapts its code per chunk.
+ */
+const CHUNK_BYTES = 256 * 1024;
 
 const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
@@ -19,13 +27,25 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
+/** A zlib stream compressor whose output goes to `emit`. */
+function compressor(level: number, emit: (bytes: Uint8Array) => void): (data: Uint8Array, final: boolean) => void {
+  if (level === 1) {
+    const huffman = new HuffmanDeflater();
+    return (data, final) => emit(huffman.push(data, final));
+  }
+  const zlib = new Zlib({ level: level as 0 }, (chunk) => emit(chunk));
+  return (data, final) => zlib.push(data, final);
+}
+
 export class PngRowEncoder {
   private readonly rowBytes: number;
   private readonly bpp: number;
-  private readonly zlib: Zlib;
+  private readonly compress: (data: Uint8Array, final: boolean) => void;
   private pending: Uint8Array[] = [];
   private rowsWritten = 0;
-  private readonly row: Uint8Array;
+  /** Filtered rows (filter byte + row bytes each) waiting to be compressed. */
+  private readonly chunk: Uint8Array;
+  private chunkRows = 0;
 
   constructor(
     readonly width: number,
@@ -36,8 +56,8 @@ export class PngRowEncoder {
   ) {
     this.bpp = channels * (bitDepth / 8);
     this.rowBytes = width * this.bpp;
-    this.row = new Uint8Array(this.rowBytes + 1);
-    this.zlib = new Zlib({ level: level as 1 }, (chunk) => this.pending.push(chunk));
+    this.chunk = new Uint8Array(Math.max(1, Math.floor(CHUNK_BYTES / (this.rowBytes + 1))) * (this.rowBytes + 1));
+    this.compress = compressor(level, (bytes) => this.pending.push(bytes));
   }
 
   /** Signature and IHDR. */
@@ -51,32 +71,39 @@ export class PngRowEncoder {
   }
 
   /**
-   * `rows` full rows of interleaved samples → the IDAT chunks deflate emitted for them (none yet, often), and IEND
-   * after the last row. Rows are filtered one at a time into a reused buffer, so a band costs no copy of itself.
+   * `rows` full rows of interleaved samples → the IDAT chunks compressed so far (none yet, often), and IEND after the
+   * last row. Rows are filtered straight into the chunk buffer, so a band costs no copy of itself.
    */
   addRows(data: Uint8Array | Uint16Array, rows: number): Uint8Array[] {
     if (data.length !== rows * this.width * this.channels) throw new RangeError(`expected ${rows} rows of ${this.width}x${this.channels} samples, got ${data.length}`);
     if (this.rowsWritten + rows > this.height) throw new RangeError(`more than the ${this.height} rows of the image`);
-    const { bpp, rowBytes } = this;
-    const wide = this.bitDepth === 16;
-    const filtered = this.row;
+    const { bpp, rowBytes, chunk } = this;
+    const capacity = chunk.length / (rowBytes + 1);
     for (let y = 0; y < rows; y++) {
-      filtered[0] = 1; // Sub
-      const line = filtered.subarray(1);
-      if (wide) {
+      const o = this.chunkRows * (rowBytes + 1);
+      chunk[o] = 1; // Sub
+      const line = chunk.subarray(o + 1, o + 1 + rowBytes);
+      if (data instanceof Uint16Array) {
         const src = y * this.width * this.channels;
         for (let i = 0; i < rowBytes >> 1; i++) {
           line[2 * i] = data[src + i] >> 8;
           line[2 * i + 1] = data[src + i] & 0xff;
         }
+        for (let i = rowBytes - 1; i >= bpp; i--) line[i] = (line[i] - line[i - bpp]) & 0xff;
       } else {
-        line.set(data.subarray(y * rowBytes, (y + 1) * rowBytes));
+        const src = y * rowBytes;
+        for (let i = 0; i < bpp; i++) line[i] = data[src + i];
+        for (let i = bpp; i < rowBytes; i++) line[i] = (data[src + i] - data[src + i - bpp]) & 0xff;
       }
-      for (let i = rowBytes - 1; i >= bpp; i--) line[i] = (line[i] - line[i - bpp]) & 0xff;
-      // fflate copies what it is given into its own window, so the row buffer can be reused at once.
-      this.zlib.push(filtered, ++this.rowsWritten === this.height);
+      this.chunkRows++;
+      const last = ++this.rowsWritten === this.height;
+      if (this.chunkRows === capacity || last) {
+        // Both compressors copy or consume what they are given, so the chunk buffer can be reused at once.
+        this.compress(chunk.subarray(0, this.chunkRows * (rowBytes + 1)), last);
+        this.chunkRows = 0;
+      }
     }
-    const parts = this.pending.map((chunk) => encodeChunk('IDAT', chunk));
+    const parts = this.pending.map((bytes) => encodeChunk('IDAT', bytes));
     this.pending = [];
     if (this.rowsWritten === this.height) parts.push(encodeChunk('IEND', new Uint8Array(0)));
     return parts;
