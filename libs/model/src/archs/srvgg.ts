@@ -67,9 +67,7 @@ export const srvggRadius = (c: SRVGGNetCompactConfig): number => c.num_conv + 2;
 
 /**
  * How each 3x3 conv pads: 1 on every side (the network's own zero 'same' padding), or, for a window with valid sides,
- * none in the conv and 1 zero pixel added explicitly on the other (image border) sides first. Both do the same
- * arithmetic; the second keeps one conv configuration (hence one cached XNNPACK operator with its indirection buffer)
- * per layer whatever the window's position.
+ * none there and 1 on the other (image border) sides: the conv's own explicit padding, no padded copy of the activation.
  */
 type Padding = { kind: 'same' } | { kind: 'valid'; border: ValidSides };
 
@@ -81,11 +79,7 @@ function paddingFor(valid?: ValidSides): Padding {
 function conv3x3(t: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, padding: Padding, act?: ConvActivation): tf.Tensor4D {
   if (padding.kind === 'same') return conv2d(t, w, b, 1, 1, act);
   const { top, bottom, left, right } = padding.border;
-  const [pt, pb, pl, pr] = [top, bottom, left, right].map(Number);
-  const padded = pt + pb + pl + pr === 0 ? t : tf.pad(t, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
-  const out = conv2d(padded, w, b, 1, 0, act);
-  if (padded !== t) padded.dispose();
-  return out;
+  return conv2d(t, w, b, 1, { top: Number(top), bottom: Number(bottom), left: Number(left), right: Number(right) }, act);
 }
 
 /** conv + activation, num_conv + 1 times; with `release`, each activation is freed once the next exists. */
