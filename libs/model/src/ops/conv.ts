@@ -28,7 +28,7 @@ function activate(y: tf.Tensor4D, act: ConvActivation | undefined): tf.Tensor4D 
 
 /**
  * 2-D convolution, NHWC input, HWIO kernel, PyTorch-style symmetric integer padding
- * (`nn.Conv2d(k, stride, padding)`), optional bias and activation.
+ * (`nn.Conv2d(k, stride, padding)`) or zero padding per side, optional bias and activation.
  * With no gradient tape active (inference) it runs `tf.fused.conv2d` (~15% faster on wasm: bias
  * and activation in the conv kernel). Under a tape it runs plain Conv2D + ops, never the fused
  * op: the fused op's gradient calls Conv2DBackpropFilter/Input directly (missing / scalar-slow
@@ -39,15 +39,16 @@ export function conv2d(
   w: tf.Tensor,
   b: tf.Tensor | undefined,
   stride = 1,
-  padding = Math.floor((w.shape[0] - 1) / 2),
+  padding: number | Pad2D = Math.floor((w.shape[0] - 1) / 2),
   act?: ConvActivation,
 ): tf.Tensor4D {
   if (w.rank !== 4 || w.shape[2] !== x.shape[3]) {
     throw new Error(`conv2d: kernel ${JSON.stringify(w.shape)} does not fit input ${JSON.stringify(x.shape)} (HWIO expected)`);
   }
   const filter = w as tf.Tensor4D;
+  const p = typeof padding === 'number' ? { top: padding, bottom: padding, left: padding, right: padding } : padding;
   const pad: tf.backend_util.ExplicitPadding | 'valid' =
-    padding === 0 ? 'valid' : [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+    p.top + p.bottom + p.left + p.right === 0 ? 'valid' : [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
   if (!tf.engine().isTapeOn()) {
     if (act?.kind === 'prelu' && tf.getBackend() === 'wasm') {
       // wasm's fused PReLU is a scalar pass after the conv; its Prelu kernel (XNNPACK) is ~2.5x faster.

@@ -27,11 +27,13 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-/** A zlib stream compressor whose output goes to `emit`. */
-function compressor(level: number, emit: (bytes: Uint8Array) => void): (data: Uint8Array, final: boolean) => void {
+/** A zlib stream compressor whose output goes to `emit`; `freq` is the byte histogram of `data`. */
+type Compress = (data: Uint8Array, final: boolean, freq: Uint32Array) => void;
+
+function compressor(level: number, emit: (bytes: Uint8Array) => void): Compress {
   if (level === 1) {
     const huffman = new HuffmanDeflater();
-    return (data, final) => emit(huffman.push(data, final));
+    return (data, final, freq) => emit(huffman.push(data, final, freq));
   }
   const zlib = new Zlib({ level: level as 0 }, (chunk) => emit(chunk));
   return (data, final) => zlib.push(data, final);
@@ -40,12 +42,14 @@ function compressor(level: number, emit: (bytes: Uint8Array) => void): (data: Ui
 export class PngRowEncoder {
   private readonly rowBytes: number;
   private readonly bpp: number;
-  private readonly compress: (data: Uint8Array, final: boolean) => void;
+  private readonly compress: Compress;
   private pending: Uint8Array[] = [];
   private rowsWritten = 0;
   /** Filtered rows (filter byte + row bytes each) waiting to be compressed. */
   private readonly chunk: Uint8Array;
   private chunkRows = 0;
+  /** Byte histogram of the chunk, counted as rows are filtered into it (the Huffman coder's code is fitted to it). */
+  private freq = new Uint32Array(256);
 
   constructor(
     readonly width: number,
@@ -72,12 +76,14 @@ export class PngRowEncoder {
 
   /**
    * `rows` full rows of interleaved samples → the IDAT chunks compressed so far (none yet, often), and IEND after the
-   * last row. Rows are filtered straight into the chunk buffer, so a band costs no copy of itself.
+   * last row. Rows are filtered straight into the chunk buffer, so a band costs no copy of itself, and their bytes
+   * are counted on the way.
    */
   addRows(data: Uint8Array | Uint16Array, rows: number): Uint8Array[] {
     if (data.length !== rows * this.width * this.channels) throw new RangeError(`expected ${rows} rows of ${this.width}x${this.channels} samples, got ${data.length}`);
     if (this.rowsWritten + rows > this.height) throw new RangeError(`more than the ${this.height} rows of the image`);
     const { bpp, rowBytes, chunk } = this;
+    let freq = this.freq;
     const capacity = chunk.length / (rowBytes + 1);
     for (let y = 0; y < rows; y++) {
       const o = this.chunkRows * (rowBytes + 1);
@@ -90,17 +96,20 @@ export class PngRowEncoder {
           line[2 * i + 1] = data[src + i] & 0xff;
         }
         for (let i = rowBytes - 1; i >= bpp; i--) line[i] = (line[i] - line[i - bpp]) & 0xff;
+        for (let i = 0; i < rowBytes; i++) freq[line[i]]++;
       } else {
         const src = y * rowBytes;
-        for (let i = 0; i < bpp; i++) line[i] = data[src + i];
-        for (let i = bpp; i < rowBytes; i++) line[i] = (data[src + i] - data[src + i - bpp]) & 0xff;
+        for (let i = 0; i < bpp; i++) freq[(line[i] = data[src + i])]++;
+        for (let i = bpp; i < rowBytes; i++) freq[(line[i] = (data[src + i] - data[src + i - bpp]) & 0xff)]++;
       }
+      freq[1]++; // the filter byte
       this.chunkRows++;
       const last = ++this.rowsWritten === this.height;
       if (this.chunkRows === capacity || last) {
         // Both compressors copy or consume what they are given, so the chunk buffer can be reused at once.
-        this.compress(chunk.subarray(0, this.chunkRows * (rowBytes + 1)), last);
+        this.compress(chunk.subarray(0, this.chunkRows * (rowBytes + 1)), last, freq);
         this.chunkRows = 0;
+        freq = this.freq = new Uint32Array(256);
       }
     }
     const parts = this.pending.map((bytes) => encodeChunk('IDAT', bytes));

@@ -86,35 +86,30 @@ class BitWriter {
   }
 }
 
-/** Symbol histogram (bytes and one end-of-block) and the running Adler-32 of `data`, in one pass. */
-function histogramAndAdler(data: Uint8Array, adler: number): { freq: Uint32Array; adler: number } {
-  const freq = new Uint32Array(END_OF_BLOCK + 1);
-  let a = adler & 0xffff;
-  let b = adler >>> 16;
-  for (let i = 0; i < data.length; ) {
-    // 5552 bytes: the most before the sums can overflow 32 bits (zlib's NMAX).
-    const end = Math.min(i + 5552, data.length);
-    for (; i < end; i++) {
-      const v = data[i];
-      freq[v]++;
-      b += a += v;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  freq[END_OF_BLOCK] = 1;
-  return { freq, adler: ((b << 16) | a) >>> 0 };
+/** How often each byte value occurs in `data`. */
+export function byteHistogram(data: Uint8Array): Uint32Array {
+  const freq = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) freq[data[i]]++;
+  return freq;
 }
+
+/** 5552 bytes: the most the Adler-32 sums can take before they can overflow 32 bits (zlib's NMAX). */
+const ADLER_BLOCK = 5552;
+const ADLER_MOD = 65521;
 
 export class HuffmanDeflater {
   private readonly writer = new BitWriter();
   private adler = 1;
   private started = false;
 
-  /** `data` as one block (the last one when `final`), returned as the bytes completed so far. */
-  push(data: Uint8Array, final: boolean): Uint8Array {
-    const { freq, adler } = histogramAndAdler(data, this.adler);
-    this.adler = adler;
+  /**
+   * `data` as one block (the last one when `final`), returned as the bytes completed so far. `byteFreq` is
+   * byteHistogram(data) when the caller counted the bytes as it wrote them (one pass over the data less).
+   */
+  push(data: Uint8Array, final: boolean, byteFreq: Uint32Array = byteHistogram(data)): Uint8Array {
+    const freq = new Uint32Array(END_OF_BLOCK + 1);
+    freq.set(byteFreq);
+    freq[END_OF_BLOCK] = 1;
     const lengths = codeLengths(freq, MAX_BITS);
     const codes = canonicalCodes(lengths);
     // Every literal and the end-of-block code are sent (HLIT = 257): no length codes are used.
@@ -147,24 +142,34 @@ export class HuffmanDeflater {
     for (let k = 0; k < hclen; k++) w.write(clLengths[CODE_LENGTH_ORDER[k]], 3);
     for (const l of sent) w.write(clCodes[l], clLengths[l]);
     // The hot loop, with the writer's state in locals: one table load per byte (code | length << 16), and two bytes
-    // written whenever 16 bits are pending (at most 15 + 15 bits are ever held).
+    // kept whenever 16 bits are pending (at most 15 + 15 bits are ever held); the Adler-32 of the data on the way.
     const table = new Int32Array(256);
     for (let v = 0; v < 256; v++) table[v] = codes[v] | (lengths[v] << 16);
     const out = w.out;
     let pos = w.pos;
     let acc = w.bits;
     let count = w.count;
-    for (let i = 0; i < data.length; i++) {
-      const e = table[data[i]];
-      acc |= (e & 0xffff) << count;
-      count += e >>> 16;
-      if (count >= 16) {
-        out[pos++] = acc & 0xff;
-        out[pos++] = (acc >>> 8) & 0xff;
-        acc >>>= 16;
-        count -= 16;
+    let a = this.adler & 0xffff;
+    let b = this.adler >>> 16;
+    for (let i = 0; i < data.length; ) {
+      for (const end = Math.min(i + ADLER_BLOCK, data.length); i < end; i++) {
+        const v = data[i];
+        b += a += v;
+        const e = table[v];
+        acc |= (e & 0xffff) << count;
+        count += e >>> 16;
+        // Branch-free: the low 16 bits are always stored, and kept (pos, acc, count advanced) when 16 are complete.
+        out[pos] = acc;
+        out[pos + 1] = acc >>> 8;
+        const flush = (count >>> 4) << 4;
+        pos += flush >>> 3;
+        acc >>>= flush;
+        count -= flush;
       }
+      a %= ADLER_MOD;
+      b %= ADLER_MOD;
     }
+    this.adler = ((b << 16) | a) >>> 0;
     while (count >= 8) {
       out[pos++] = acc & 0xff;
       acc >>>= 8;
