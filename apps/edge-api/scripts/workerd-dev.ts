@@ -59,19 +59,19 @@ export interface RunningWorker {
   inspectorPort: number;
   /** Resident memory of the workerd process(es) of this worker (VmRSS and its peak VmHWM), bytes; Linux only. */
   memory: () => { rss: number; peak: number };
-  /** CPU seconds used so far by the workerd process(es), user + system, every thread; Linux only. */
+  /** CPU seconds used so far by the workerd process(es), every thread, nanosecond resolution; Linux only. */
   cpuSeconds: () => number;
   stop: () => Promise<void>;
 }
 
-/** The workerd processes in process group `pgid` (wrangler is started as a group leader): pid and the /proc stat fields after the name. */
-function workerdProcesses(pgid: number): Array<{ pid: string; fields: string[] }> {
+/** The pids of the workerd processes in process group `pgid` (wrangler is started as a group leader). */
+function workerdProcesses(pgid: number): string[] {
   const found = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && stat.includes('(workerd)')) found.push({ pid, fields });
+      if (Number(fields[2]) === pgid && stat.includes('(workerd)')) found.push(pid);
     } catch {
       // the process went away
     }
@@ -82,7 +82,7 @@ function workerdProcesses(pgid: number): Array<{ pid: string; fields: string[] }
 function workerdMemory(pgid: number): { rss: number; peak: number } {
   let rss = 0;
   let peak = 0;
-  for (const { pid } of workerdProcesses(pgid)) {
+  for (const pid of workerdProcesses(pgid)) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
@@ -94,12 +94,21 @@ function workerdMemory(pgid: number): { rss: number; peak: number } {
   return { rss, peak };
 }
 
-/** /proc reports CPU time in USER_HZ ticks, 100 per second on Linux. */
-const USER_HZ = 100;
-
-/** User + system CPU seconds of the workerd processes (all their threads), 10 ms resolution. */
-const workerdCpuSeconds = (pgid: number): number =>
-  workerdProcesses(pgid).reduce((sum, { fields }) => sum + (Number(fields[11]) + Number(fields[12])) / USER_HZ, 0);
+/**
+ * CPU seconds of the workerd processes, every thread: the sum of the threads' run time from /proc/PID/task/TID/schedstat
+ * (nanoseconds, where /proc/PID/stat counts 10 ms ticks, too coarse for one ~300 ms request).
+ */
+function workerdCpuSeconds(pgid: number): number {
+  let ns = 0;
+  for (const pid of workerdProcesses(pgid)) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the process or thread went away
+    }
+  }
+  return ns / 1e9;
+}
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -15,6 +15,7 @@ import { planTiles, type BorderPadding, type Tile, type TilePlan, type TileSetti
 import { assertImage, type ImageU16, type ImageU8 } from '@sr/metrics';
 import { fillWindow, writeTile, type PixelData, type Rect } from './tiling/pixels.ts';
 import { validRun, validRunPixels, type ValidRun } from './tiling/valid.ts';
+import { withFloatData } from './tiling/readback.ts';
 import type { ValidSides } from './archs/types.ts';
 import { generatorTileModel } from './tiling/generator.ts';
 import { checkEnsemble, ensembleForward, type EnsembleSize } from './tiling/ensemble.ts';
@@ -227,7 +228,8 @@ export class Upscaler {
         const x = tf.tensor4d(input, [group.length, window.height, window.width, channels]);
         return valid ? this.model.valid!.forward(x, valid) : ensembleForward((t) => this.model.forward(t), x, ensemble);
       });
-      let output: Float32Array;
+      const outChannels = result.shape[3];
+      const completed: RowBand<PixelData>[] = [];
       try {
         const [n, oh, ow] = result.shape;
         if (n !== group.length || oh !== expectedOut[1] || ow !== expectedOut[0]) {
@@ -235,25 +237,26 @@ export class Upscaler {
             `model output ${result.shape.join('x')} for input ${group.length}x${window.height}x${window.width}x${channels}, expected ${group.length}x${expectedOut[1]}x${expectedOut[0]}x* (scale ${scale})`,
           );
         }
-        output = (await result.data()) as Float32Array;
+        const outWindowLen = expectedOut[0] * expectedOut[1] * outChannels;
+        await withFloatData(result, (output) => {
+          for (let i = 0; i < group.length; i++) {
+            const t = group[i];
+            let entry = bands.get(t.row);
+            if (!entry) {
+              entry = { band: bandFor(t.y0 * scale, (t.y1 - t.y0) * scale, outChannels), filled: 0 };
+              bands.set(t.row, entry);
+            }
+            writeTile(output, i * outWindowLen, runs[i].output, width, t, scale, outChannels, entry.band.data, entry.band.y);
+            if (++entry.filled === cols) {
+              bands.delete(t.row);
+              completed.push(entry.band);
+            }
+          }
+        });
       } finally {
         result.dispose();
       }
-      const outChannels = result.shape[3];
-      const outWindowLen = expectedOut[0] * expectedOut[1] * outChannels;
-      for (let i = 0; i < group.length; i++) {
-        const t = group[i];
-        let entry = bands.get(t.row);
-        if (!entry) {
-          entry = { band: bandFor(t.y0 * scale, (t.y1 - t.y0) * scale, outChannels), filled: 0 };
-          bands.set(t.row, entry);
-        }
-        writeTile(output, i * outWindowLen, runs[i].output, width, t, scale, outChannels, entry.band.data, entry.band.y);
-        if (++entry.filled === cols) {
-          bands.delete(t.row);
-          await bandDone?.(entry.band);
-        }
-      }
+      for (const band of completed) await bandDone?.(band);
       options.onProgress?.(first + group.length, tiles.length);
       // Lets timers and I/O (and so abort signals) run between batches.
       await yieldToEventLoop();

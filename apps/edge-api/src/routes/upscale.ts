@@ -80,7 +80,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const { width, height } = input.header;
       const upscaler = lease.upscaler;
       const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
-      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale);
+      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale, config.maxTile);
       checkTile(tile, width, height, overlap, config.maxTile);
       const ensemble = query.ensemble ?? 1;
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel, ensemble);

@@ -66,13 +66,12 @@ function cropSides(x: tf.Tensor4D, valid: ValidSides, n: number): tf.Tensor4D {
 export const srvggRadius = (c: SRVGGNetCompactConfig): number => c.num_conv + 2;
 
 /**
- * How each 3x3 conv pads: 1 on every side (the network's own zero 'same' padding), or, for a window with valid sides,
- * none there and 1 on the other (image border) sides, in the conv itself (no padded copy of the activation).
+ * How each 3x3 conv pads: 1 on every side (the network's own zero 'same' padding; training), or, for inference, 1 on
+ * the image border sides and none on a window's valid sides, in the conv itself (no padded copy of the activation).
  */
 type Padding = { kind: 'same' } | { kind: 'valid'; border: ValidSides };
 
-function paddingFor(valid?: ValidSides): Padding {
-  if (!valid || !(valid.top || valid.bottom || valid.left || valid.right)) return { kind: 'same' };
+function paddingFor(valid: ValidSides = { top: false, bottom: false, left: false, right: false }): Padding {
   return { kind: 'valid', border: { top: !valid.top, bottom: !valid.bottom, left: !valid.left, right: !valid.right } };
 }
 
@@ -81,11 +80,11 @@ function conv3x3(t: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, padding: Padding, a
   const { top, bottom, left, right } = padding.border;
   const pad = { top: Number(top), bottom: Number(bottom), left: Number(left), right: Number(right) };
   if (pad.top + pad.bottom + pad.left + pad.right === 0) return conv2d(t, w, b, 1, 0, act);
-  // A window at the image border: its padding is one of 8 configurations per layer. wasm caches an XNNPACK operator
-  // (with an indirection buffer sized by the output, 36 bytes per pixel) per kernel tensor and configuration for as
-  // long as the kernel lives, so these run on a copy of the kernel, whose operator goes when the copy is disposed
-  // (measured, wasm heap after the 2x2 tiles of a 256² image: 23 MB; 48 MB with cached operators, 33 MB with a padded
-  // copy of each activation and one configuration).
+  // Padding at the image border: one of 9 configurations per layer (all sides for a whole image). wasm caches an
+  // XNNPACK operator (with an indirection buffer sized by the output, 36 bytes per pixel) per kernel tensor and
+  // configuration for as long as the kernel lives, so these run on a copy of the kernel, whose operator goes when the
+  // copy is disposed (measured, wasm heap after the 2x2 tiles of a 256² image: 23 MB, 48 MB with cached operators;
+  // after one 256² window: 42 MB, 70 MB with cached operators).
   const kernel = tf.mul(w, 1);
   const out = conv2d(t, kernel, b, 1, pad, act);
   kernel.dispose();
