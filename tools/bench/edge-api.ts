@@ -230,7 +230,7 @@ async function engineRates(dir: string, size: number, withDefaultTile: boolean):
     const result = { input: `${size}x${size}`, lrMegapixelsPerSecond: whole.wall, lrMegapixelsPerCpuSecond: whole.cpu };
     if (!withDefaultTile) return result;
     const overlap = engine.upscaler.plan(size, size, { tile: 0 }).pad;
-    const defaultTileSide = defaultTile(engine.upscaler, size, size, WORKERD_DEFAULTS.defaultTile, overlap, engine.generator.scale, WORKERD_DEFAULTS.maxTile);
+    const defaultTileSide = defaultTile(engine.upscaler, size, size, WORKERD_DEFAULTS.defaultTile, overlap, engine.generator.scale);
     const tiled = await rate(defaultTileSide);
     return { ...result, defaultTile: defaultTileSide, tiledLrMegapixelsPerSecond: tiled.wall, tiledLrMegapixelsPerCpuSecond: tiled.cpu };
   } finally {

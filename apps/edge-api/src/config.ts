@@ -72,7 +72,7 @@ export const NODE_DEFAULTS: AppConfig = {
 /**
  * workerd isolates get 128 MB for JS and the wasm heap together, and the wasm heap never shrinks.
  * Inference frees each activation as soon as the next exists, so the heap tracks the largest window
- * run (42 MB after one 256² window of the 32-feature edge SRVGG, the largest MAX_TILE allows).
+ * run (42 MB after one 256² window of the 32-feature edge SRVGG, the largest the default tile runs).
  * PNG output is streamed band by band, so the JS side holds the decoded input (3 bytes per LR
  * pixel), one row of tiles of output and the deflate state, not the whole result; JPEG/WebP output
  * is encoded from the whole image and so is limited to 2048x2048 output pixels.
@@ -80,7 +80,7 @@ export const NODE_DEFAULTS: AppConfig = {
 export const WORKERD_DEFAULTS: AppConfig = {
   maxBodyBytes: 8 * 1024 * 1024,
   maxInputPixels: 1024 * 1024,
-  maxTile: 256,
+  maxTile: 192,
   defaultTile: 128,
   concurrency: 1,
   maxQueue: 32,

@@ -67,14 +67,14 @@ export const BAND_BUDGET_BYTES = 3 * 2 ** 20;
 export const WHOLE_WINDOW_SIDE = 256;
 
 /**
- * The tile a request gets when it names none: the whole image as one window when it fits WHOLE_WINDOW_SIDE (and
- * `maxTile`) and its output fits one band; otherwise `chooseTile` up to `largest`, lowered for wide images so that one output band stays
+ * The tile a request gets when it names none: the whole image as one window when it fits WHOLE_WINDOW_SIDE and its
+ * output fits one band (whatever MAX_TILE, which bounds the tiles a request names); otherwise `chooseTile` up to `largest`, lowered for wide images so that one output band stays
  * within BAND_BUDGET_BYTES (never below the model's minimum tile).
  */
-export function defaultTile(upscaler: Upscaler, width: number, height: number, largest: number, overlap: number, scale: number, maxTile: number): number {
+export function defaultTile(upscaler: Upscaler, width: number, height: number, largest: number, overlap: number, scale: number): number {
   // A tile at least the image's larger side covers it in one window; never under the model's minimum tile.
   const whole = Math.max(width, height, minTile(overlap));
-  if (whole <= Math.min(WHOLE_WINDOW_SIDE, maxTile) && width * height * scale * scale * 3 <= BAND_BUDGET_BYTES) return whole;
+  if (whole <= WHOLE_WINDOW_SIDE && width * height * scale * scale * 3 <= BAND_BUDGET_BYTES) return whole;
   const bandBound = Math.floor(BAND_BUDGET_BYTES / (width * scale * scale * 3));
   return chooseTile(upscaler, width, height, Math.max(minTile(overlap), Math.min(largest, bandBound)), overlap);
 }

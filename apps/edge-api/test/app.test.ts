@@ -72,6 +72,16 @@ describe('POST /v1/upscale', () => {
     expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1);
   });
 
+  it('runs a small image as one window by default, even over MAX_TILE, which bounds only a named tile', async () => {
+    const small = createNodeApp({ modelsDir: models.dir, env: { MAX_TILE: '32', DEFAULT_TILE: '32' } });
+    const img = await testImage(40, 36);
+    const res = await post(small, '/v1/upscale', img);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sr-tiles')).toBe('1');
+    await res.arrayBuffer();
+    expect((await post(small, '/v1/upscale?tile=40', img)).status).toBe(422);
+  });
+
   it('ensemble=8: reported in X-SR-Ensemble, differs from plain, tiled == untiled within 1 (streamed and buffered paths)', async () => {
     const img = await testImage(40, 36);
     const read = async (query: string) => {

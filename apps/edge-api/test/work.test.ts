@@ -15,33 +15,28 @@ const OVERLAP = 8;
 
 describe('default tile policy', () => {
   it('runs an image of at most WHOLE_WINDOW_SIDE per side as one window', () => {
-    expect(defaultTile(upscaler, 256, 256, 128, OVERLAP, 4, 256)).toBe(256);
-    expect(defaultTile(upscaler, 200, 120, 128, OVERLAP, 4, 256)).toBe(200);
-    expect(defaultTile(upscaler, 10, 8, 128, OVERLAP, 4, 256)).toBe(minTile(OVERLAP));
-    expect(upscaler.plan(256, 256, { tile: defaultTile(upscaler, 256, 256, 128, OVERLAP, 4, 256) }).tiles).toHaveLength(1);
+    expect(defaultTile(upscaler, 256, 256, 128, OVERLAP, 4)).toBe(256);
+    expect(defaultTile(upscaler, 200, 120, 128, OVERLAP, 4)).toBe(200);
+    expect(defaultTile(upscaler, 10, 8, 128, OVERLAP, 4)).toBe(minTile(OVERLAP));
+    expect(upscaler.plan(256, 256, { tile: defaultTile(upscaler, 256, 256, 128, OVERLAP, 4) }).tiles).toHaveLength(1);
     expect(WHOLE_WINDOW_SIDE * 4 * WHOLE_WINDOW_SIDE * 4 * 3).toBeLessThanOrEqual(BAND_BUDGET_BYTES);
   });
 
-  it('never goes over maxTile for a whole-image window', () => {
-    expect(defaultTile(upscaler, 200, 120, 128, OVERLAP, 4, 192)).toBe(chooseTile(upscaler, 200, 120, 128, OVERLAP));
-    expect(defaultTile(upscaler, 100, 60, 64, OVERLAP, 4, 64)).toBe(chooseTile(upscaler, 100, 60, 64, OVERLAP));
-  });
-
   it('keeps the per-image choice up to `largest` above that', () => {
-    expect(defaultTile(upscaler, 257, 100, 128, OVERLAP, 4, 256)).toBe(chooseTile(upscaler, 257, 100, 128, OVERLAP));
-    expect(defaultTile(upscaler, 300, 300, 128, OVERLAP, 4, 256)).toBe(chooseTile(upscaler, 300, 300, 128, OVERLAP));
-    expect(defaultTile(upscaler, 300, 300, 128, OVERLAP, 4, 256)).toBeLessThanOrEqual(128);
+    expect(defaultTile(upscaler, 257, 100, 128, OVERLAP, 4)).toBe(chooseTile(upscaler, 257, 100, 128, OVERLAP));
+    expect(defaultTile(upscaler, 300, 300, 128, OVERLAP, 4)).toBe(chooseTile(upscaler, 300, 300, 128, OVERLAP));
+    expect(defaultTile(upscaler, 300, 300, 128, OVERLAP, 4)).toBeLessThanOrEqual(128);
   });
 
   it('lowers the tile of wide images so one 8-bit RGB output band stays within the budget', () => {
-    const tile = defaultTile(upscaler, 1024, 692, 128, OVERLAP, 4, 256);
+    const tile = defaultTile(upscaler, 1024, 692, 128, OVERLAP, 4);
     expect(tile).toBeLessThan(128);
     expect(1024 * 4 * tile * 4 * 3).toBeLessThanOrEqual(BAND_BUDGET_BYTES);
     expect(tile).toBe(chooseTile(upscaler, 1024, 692, Math.floor(BAND_BUDGET_BYTES / (1024 * 4 * 4 * 3)), OVERLAP));
   });
 
   it('stops at the model minimum for very wide images', () => {
-    expect(defaultTile(upscaler, 8192, 64, 128, OVERLAP, 4, 256)).toBe(minTile(OVERLAP));
+    expect(defaultTile(upscaler, 8192, 64, 128, OVERLAP, 4)).toBe(minTile(OVERLAP));
   });
 });
 

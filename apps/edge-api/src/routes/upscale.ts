@@ -80,8 +80,8 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const { width, height } = input.header;
       const upscaler = lease.upscaler;
       const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
-      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale, config.maxTile);
-      checkTile(tile, width, height, overlap, config.maxTile);
+      if (query.tile !== undefined) checkTile(query.tile, width, height, overlap, config.maxTile);
+      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale);
       const ensemble = query.ensemble ?? 1;
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel, ensemble);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
