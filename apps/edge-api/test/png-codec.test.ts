@@ -34,6 +34,16 @@ describe('PNG decoder', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
   });
 
+  it('refuses an inflate bomb behind a large header at the budget, far from its 64 MiB', () => {
+    // 1024x1024 RGB: the budget (3 MiB + filter bytes) lets the inflate steps grow to 16 KiB of compressed data.
+    const bomb = inflateBomb(64 * 1024 * 1024, 1024, 1024);
+    const budget = 1024 * (1 + 3 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => decodePng(bomb)).toThrow(new RegExp(`inflates to more than the ${budget} bytes`));
+    // Uncollected garbage of the inflate steps included (~15 MB with 1 KiB steps, ~18 MB with these).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(budget + 16 * 1024 * 1024);
+  });
+
   it('checks the CRC of critical chunks and refuses truncated data', () => {
     expect(() => decodePng(badCrc('IHDR'))).toThrow(/CRC mismatch in the IHDR/);
     expect(() => decodePng(badCrc('IDAT'))).toThrow(/CRC mismatch in the IDAT/);

@@ -155,9 +155,9 @@ export function pngKindCases(): PngCase[] {
 }
 
 /** A 1x1 RGB PNG whose IDAT inflates to `inflated` bytes (a valid first row, then zeros). */
-export function inflateBomb(inflated: number): Uint8Array<ArrayBuffer> {
+export function inflateBomb(inflated: number, width = 1, height = 1): Uint8Array<ArrayBuffer> {
   const raw = new Uint8Array(inflated);
-  return concat([PNG_SIGNATURE, ihdr(1, 1, 8, 2), encodeChunk('IDAT', deflateSync(raw, { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
+  return concat([PNG_SIGNATURE, ihdr(width, height, 8, 2), encodeChunk('IDAT', deflateSync(raw, { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
 }
 
 /** The RGB 8-bit case with one bit of the IHDR's (or the IDAT's) CRC flipped. */

@@ -11,13 +11,20 @@ export interface YOptions {
  */
 export function rgbToY(img: Image, opts: YOptions = {}): ImageF {
   assertImage(img);
-  if (img.channels !== 3) throw new RangeError(`the Y channel needs an RGB image, got ${img.channels} channel(s)`);
+  assertRgb(img);
   const src = img.data;
   const n = img.width * img.height;
   const out = new Float64Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 3) {
-    const y = 16 + (65.481 * src[j] + 128.553 * src[j + 1] + 24.966 * src[j + 2]) / 255;
-    out[i] = opts.round ? Math.round(y) : y;
-  }
+  for (let i = 0, j = 0; i < n; i++, j += 3) out[i] = luma(src[j], src[j + 1], src[j + 2], opts.round);
   return { width: img.width, height: img.height, channels: 1, data: out };
+}
+
+export function assertRgb(img: Image): void {
+  if (img.channels !== 3) throw new RangeError(`the Y channel needs an RGB image, got ${img.channels} channel(s)`);
+}
+
+/** BT.601 Y of one 0..255 RGB pixel, as `rgbToY`; rounded to an integer with `round`. */
+export function luma(r: number, g: number, b: number, round = false): number {
+  const y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255;
+  return round ? Math.round(y) : y;
 }

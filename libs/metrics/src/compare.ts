@@ -1,17 +1,17 @@
 import type { Image } from './image.ts';
 import { preparePair, type MetricOptions } from './prepare.ts';
-import { psnrPlanes } from './psnr.ts';
-import { ssimPlanes } from './ssim.ts';
+import { psnrRows } from './psnr.ts';
+import { ssimRows } from './ssim.ts';
 
 export interface Scores {
   psnr: number;
   ssim: number;
 }
 
-/** PSNR and SSIM of one pair with the same options, preparing (crop, Y) the images once. */
+/** PSNR and SSIM of one pair with the same options, validating them once; memory: a few rows, not the images. */
 export function compare(a: Image, b: Image, opts: MetricOptions = {}): Scores {
   const [pa, pb] = preparePair(a, b, opts);
-  return { psnr: psnrPlanes(pa, pb), ssim: ssimPlanes(pa, pb) };
+  return { psnr: psnrRows(pa, pb), ssim: ssimRows(pa, pb) };
 }
 
 /** Arithmetic means over images (PSNR is averaged in dB, as BasicSR and the SR papers do). */

@@ -55,16 +55,18 @@ export function assertSameShape(a: Image, b: Image): void {
   }
 }
 
+/** One value as `toU8` rounds it: half away from zero (MATLAB `round`), clamped to 0..255. */
+export function roundU8(v: number): number {
+  // Assigning to a Uint8Array wraps modulo 256, so clamp explicitly; on v >= 0, floor(v + 0.5) is MATLAB's round.
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
+}
+
 /** Round half away from zero (MATLAB `round`) and clamp to 0..255. An 8-bit input is returned as is (same object). */
 export function toU8(img: Image): ImageU8 {
   if (img.data instanceof Uint8Array) return img as ImageU8;
   const src = img.data;
   const out = new Uint8Array(src.length);
-  // Assigning to a Uint8Array wraps modulo 256, so clamp explicitly; on v >= 0, floor(v + 0.5) is MATLAB's round.
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i];
-    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
-  }
+  for (let i = 0; i < src.length; i++) out[i] = roundU8(src[i]);
   return { width: img.width, height: img.height, channels: img.channels, data: out };
 }
 
@@ -85,13 +87,18 @@ export function cropImage<T extends Image>(img: T, x: number, y: number, width: 
   return { ...img, width, height, data: out };
 }
 
-/** Removes `border` pixels from every edge. */
-export function cropBorder<T extends Image>(img: T, border: number): T {
+/** Throws unless removing `border` pixels from every edge leaves at least one pixel. */
+export function assertCropBorder(img: Image, border: number): void {
   if (!Number.isInteger(border) || border < 0) throw new RangeError(`crop border must be a non-negative integer, got ${border}`);
-  if (border === 0) return img;
-  if (2 * border >= img.width || 2 * border >= img.height) {
+  if (border > 0 && (2 * border >= img.width || 2 * border >= img.height)) {
     throw new RangeError(`crop border ${border} leaves nothing of a ${img.width}x${img.height} image`);
   }
+}
+
+/** Removes `border` pixels from every edge. */
+export function cropBorder<T extends Image>(img: T, border: number): T {
+  assertCropBorder(img, border);
+  if (border === 0) return img;
   return cropImage(img, border, border, img.width - 2 * border, img.height - 2 * border);
 }
 

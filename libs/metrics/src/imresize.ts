@@ -78,40 +78,28 @@ export function resizeWeights(inLength: number, outLength: number, scale: number
   return { inLength, outLength, taps, indices, weights };
 }
 
-/** Resizes along the rows axis: each output row is a weighted sum of whole input rows. */
-function resizeRows(src: ArrayLike<number>, rowLen: number, ax: AxisWeights): Float64Array {
-  const out = new Float64Array(ax.outLength * rowLen);
+/** Output row `i` of the resize along the rows axis: a weighted sum of whole input rows, into `out` (length rowLen). */
+function resizeRow(src: ArrayLike<number>, rowLen: number, ax: AxisWeights, i: number, out: Float64Array): void {
   const { taps, indices, weights } = ax;
-  for (let i = 0; i < ax.outLength; i++) {
-    const o = i * rowLen;
-    for (let t = 0; t < taps; t++) {
-      const w = weights[i * taps + t];
-      if (w === 0) continue;
-      const s = indices[i * taps + t] * rowLen;
-      for (let k = 0; k < rowLen; k++) out[o + k] += w * src[s + k];
-    }
+  out.fill(0);
+  for (let t = 0; t < taps; t++) {
+    const w = weights[i * taps + t];
+    if (w === 0) continue;
+    const s = indices[i * taps + t] * rowLen;
+    for (let k = 0; k < rowLen; k++) out[k] += w * src[s + k];
   }
-  return out;
 }
 
-/** Resizes along the columns axis of an interleaved image with `rows` rows. */
-function resizeColumns(src: ArrayLike<number>, rows: number, channels: number, ax: AxisWeights): Float64Array {
-  const inRow = ax.inLength * channels;
-  const outRow = ax.outLength * channels;
-  const out = new Float64Array(rows * outRow);
+/** One interleaved row resized along the columns axis, into `out` (ax.outLength * channels values). */
+function resizeColumns(src: Float64Array, channels: number, ax: AxisWeights, out: Float64Array): void {
   const { taps, indices, weights } = ax;
-  for (let r = 0; r < rows; r++) {
-    const si = r * inRow;
-    const so = r * outRow;
-    for (let j = 0; j < ax.outLength; j++) {
-      for (let c = 0; c < channels; c++) {
-        let s = 0;
-        for (let t = 0; t < taps; t++) s += weights[j * taps + t] * src[si + indices[j * taps + t] * channels + c];
-        out[so + j * channels + c] = s;
-      }
+  for (let j = 0; j < ax.outLength; j++) {
+    for (let c = 0; c < channels; c++) {
+      let s = 0;
+      for (let t = 0; t < taps; t++) s += weights[j * taps + t] * src[indices[j * taps + t] * channels + c];
+      out[j * channels + c] = s;
     }
   }
-  return out;
 }
 
 export type ResizeTarget = number | { outWidth: number; outHeight: number };
@@ -125,32 +113,63 @@ function checkLength(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${what} must be a positive integer, got ${v}`);
 }
 
+interface ResizeSize {
+  outW: number;
+  outH: number;
+  scaleW: number;
+  scaleH: number;
+}
+
+function resizeSize(img: Image, target: ResizeTarget): ResizeSize {
+  if (typeof target === 'number') {
+    if (!Number.isFinite(target) || target <= 0) throw new RangeError(`scale must be a positive number, got ${target}`);
+    return { outW: Math.ceil(img.width * target), outH: Math.ceil(img.height * target), scaleW: target, scaleH: target };
+  }
+  checkLength(target.outWidth, 'outWidth');
+  checkLength(target.outHeight, 'outHeight');
+  const { outWidth: outW, outHeight: outH } = target;
+  return { outW, outH, scaleW: outW / img.width, scaleH: outH / img.height };
+}
+
+/**
+ * `imresize` one output row at a time: calls `emit(row, values)` for rows 0..height-1 in order, with the unrounded
+ * interleaved values of that row in a buffer that is reused for the next row. Scratch memory: two rows, not the image.
+ * Returns the output size.
+ */
+export function imresizeRows(
+  img: Image,
+  target: ResizeTarget,
+  emit: (row: number, values: Float64Array) => void,
+  opts: ResizeOptions = {},
+): { width: number; height: number } {
+  assertImage(img);
+  const { outW, outH, scaleW, scaleH } = resizeSize(img, target);
+  const antialias = opts.antialias ?? true;
+  const { width, height, channels, data } = img;
+  const inRow = width * channels;
+  const rows = outH === height && scaleH === 1 ? undefined : resizeWeights(height, outH, scaleH, antialias);
+  const columns = outW === width && scaleW === 1 ? undefined : resizeWeights(width, outW, scaleW, antialias);
+  const row = new Float64Array(inRow);
+  const resized = columns ? new Float64Array(outW * channels) : row;
+  for (let i = 0; i < outH; i++) {
+    if (rows) resizeRow(data, inRow, rows, i, row);
+    else for (let k = 0, s = i * inRow; k < inRow; k++, s++) row[k] = data[s];
+    if (columns) resizeColumns(row, channels, columns, resized);
+    emit(i, resized);
+  }
+  return { width: outW, height: outH };
+}
+
 /**
  * Bicubic resize equal to MATLAB `imresize(img, scale, 'bicubic')` (or `imresize(img, [outHeight outWidth], 'bicubic')`).
- * `target` is a scale factor (< 1 shrinks) or an output size. Returns unrounded float64 values; see `toU8`.
+ * `target` is a scale factor (< 1 shrinks) or an output size. Returns unrounded float64 values in a fresh buffer (never
+ * the caller's); see `toU8`.
  */
 export function imresize(img: Image, target: ResizeTarget, opts: ResizeOptions = {}): ImageF {
   assertImage(img);
-  let scaleH: number, scaleW: number, outH: number, outW: number;
-  if (typeof target === 'number') {
-    if (!Number.isFinite(target) || target <= 0) throw new RangeError(`scale must be a positive number, got ${target}`);
-    scaleH = scaleW = target;
-    outH = Math.ceil(img.height * target);
-    outW = Math.ceil(img.width * target);
-  } else {
-    checkLength(target.outWidth, 'outWidth');
-    checkLength(target.outHeight, 'outHeight');
-    outH = target.outHeight;
-    outW = target.outWidth;
-    scaleH = outH / img.height;
-    scaleW = outW / img.width;
-  }
-  const antialias = opts.antialias ?? true;
-  const { width, height, channels } = img;
-  let data: ArrayLike<number> = img.data;
-  if (!(outH === height && scaleH === 1)) data = resizeRows(data, width * channels, resizeWeights(height, outH, scaleH, antialias));
-  if (!(outW === width && scaleW === 1)) data = resizeColumns(data, outH, channels, resizeWeights(width, outW, scaleW, antialias));
-  // Both axes unchanged: still return a fresh float64 copy, never the caller's buffer.
-  const out = data === img.data ? Float64Array.from(data) : (data as Float64Array);
-  return { width: outW, height: outH, channels, data: out };
+  const { outW, outH } = resizeSize(img, target);
+  const rowLen = outW * img.channels;
+  const out = new Float64Array(outH * rowLen);
+  imresizeRows(img, target, (i, values) => out.set(values, i * rowLen), opts);
+  return { width: outW, height: outH, channels: img.channels, data: out };
 }

@@ -1,5 +1,5 @@
-import { rgbToY } from './color.ts';
-import { assertSameShape, cropBorder, type Image } from './image.ts';
+import { assertRgb, luma } from './color.ts';
+import { assertCropBorder, assertSameShape, type Image } from './image.ts';
 
 export interface MetricOptions {
   /** Compare the BT.601 Y channel (MATLAB `rgb2ycbcr`) instead of all channels. */
@@ -10,33 +10,40 @@ export interface MetricOptions {
   cropBorder?: number;
 }
 
-/** One image split into float64 channel planes (row-major), ready for PSNR/SSIM. */
-export interface Planes {
+/**
+ * One image as the float64 planes PSNR/SSIM compare (after the border crop; the Y channel or each channel), read one row
+ * at a time, so that scoring needs a few rows of scratch memory instead of whole-image planes.
+ */
+export interface PlaneRows {
   width: number;
   height: number;
-  planes: Float64Array[];
+  planes: number;
+  /** Writes row `row` of plane `plane` into `out` (`width` values on the 0..255 scale). */
+  read(plane: number, row: number, out: Float64Array): void;
 }
 
-function toPlanes(img: Image): Planes {
-  const { width, height, channels, data } = img;
-  const n = width * height;
-  const planes: Float64Array[] = [];
-  for (let c = 0; c < channels; c++) {
-    const plane = new Float64Array(n);
-    for (let i = 0, j = c; i < n; i++, j += channels) plane[i] = data[j];
-    planes.push(plane);
-  }
-  return { width, height, planes };
-}
-
-function prepareOne(img: Image, opts: MetricOptions): Planes {
-  const cropped = cropBorder(img, opts.cropBorder ?? 0);
-  return toPlanes(opts.yChannel ? rgbToY(cropped, { round: opts.roundY }) : cropped);
+function planeRows(img: Image, opts: MetricOptions): PlaneRows {
+  const border = opts.cropBorder ?? 0;
+  assertCropBorder(img, border);
+  if (opts.yChannel) assertRgb(img);
+  const { channels, data } = img;
+  const width = img.width - 2 * border;
+  const height = img.height - 2 * border;
+  const start = (row: number) => ((row + border) * img.width + border) * channels;
+  const round = opts.roundY ?? false;
+  const read = opts.yChannel
+    ? (_plane: number, row: number, out: Float64Array) => {
+        for (let c = 0, j = start(row); c < width; c++, j += 3) out[c] = luma(data[j], data[j + 1], data[j + 2], round);
+      }
+    : (plane: number, row: number, out: Float64Array) => {
+        for (let c = 0, j = start(row) + plane; c < width; c++, j += channels) out[c] = data[j];
+      };
+  return { width, height, planes: opts.yChannel ? 1 : channels, read };
 }
 
 /** Validates the pair (same shape) and the options, then crops and converts both images the same way. */
-export function preparePair(a: Image, b: Image, opts: MetricOptions = {}): [Planes, Planes] {
+export function preparePair(a: Image, b: Image, opts: MetricOptions = {}): [PlaneRows, PlaneRows] {
   assertSameShape(a, b);
   if (opts.roundY && !opts.yChannel) throw new RangeError('roundY applies to the Y channel: set yChannel too');
-  return [prepareOne(a, opts), prepareOne(b, opts)];
+  return [planeRows(a, opts), planeRows(b, opts)];
 }

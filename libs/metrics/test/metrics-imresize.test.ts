@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cubic, downscaleBicubic, imresize, makeSrPair, modCrop, psnr, resizeWeights, toU8, upscaleBicubic, ImageShapeError,
+  cubic, downscaleBicubic, imresize, imresizeRows, makeSrPair, modCrop, psnr, resizeWeights, toU8, upscaleBicubic, ImageShapeError,
   type ImageF,
 } from '../src/index.ts';
 import { constantImage, noiseImage, smoothImage } from './helpers.ts';
@@ -76,7 +76,23 @@ describe('imresize', () => {
     expect(Array.from(out.data)).toEqual(Array.from(img.data));
   });
 
+  it('row by row emits every output row once, in order, with the values of the whole-image resize', () => {
+    const img = noiseImage(13, 9, 3, 4);
+    for (const target of [4, 0.25, 1 / 3, 1, { outWidth: 5, outHeight: 30 }, { outWidth: 13, outHeight: 4 }, { outWidth: 7, outHeight: 9 }]) {
+      const whole = imresize(img, target);
+      const rowLen = whole.width * 3;
+      const rows: number[] = [];
+      const size = imresizeRows(img, target, (row, values) => {
+        rows.push(row);
+        expect(Array.from(values)).toEqual(Array.from(whole.data.subarray(row * rowLen, (row + 1) * rowLen)));
+      });
+      expect(size).toEqual({ width: whole.width, height: whole.height });
+      expect(rows).toEqual(Array.from({ length: whole.height }, (_, i) => i));
+    }
+  });
+
   it('rejects bad targets', () => {
+    expect(() => imresizeRows(noiseImage(4, 4), -1, () => {})).toThrow(/positive/);
     expect(() => imresize(noiseImage(4, 4), 0)).toThrow(/positive/);
     expect(() => imresize(noiseImage(4, 4), { outWidth: 0, outHeight: 3 })).toThrow(/outWidth/);
   });
@@ -86,6 +102,15 @@ describe('toU8, modCrop and the bicubic SR pair', () => {
   it('rounds half away from zero and clamps', () => {
     const f: ImageF = { width: 6, height: 1, channels: 1, data: Float64Array.from([-3, 0.49, 0.5, 1.5, 254.5, 300]) };
     expect(Array.from(toU8(f).data)).toEqual([0, 0, 1, 2, 255, 255]);
+  });
+
+  it('rounds the bicubic up- and downscale row by row exactly as toU8 of the float resize', () => {
+    const img = noiseImage(23, 15, 3, 8);
+    for (const scale of [2, 3, 4]) {
+      expect(upscaleBicubic(img, scale).data).toEqual(toU8(imresize(img, scale)).data);
+      const cropped = modCrop(img, scale);
+      expect(downscaleBicubic(img, scale).data).toEqual(toU8(imresize(cropped, { outWidth: cropped.width / scale, outHeight: cropped.height / scale })).data);
+    }
   });
 
   it('mod-crops to the top-left multiple of the scale', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare, ImageShapeError, psnr, ssim, SSIM_KERNEL, type ImageF, type ImageU8 } from '../src/index.ts';
+import { preparePair } from '../src/prepare.ts';
+import { SSIM_STRIP_ROWS, ssimRows } from '../src/ssim.ts';
 import { constantImage, noiseImage, smoothImage } from './helpers.ts';
 
 /** Direct 2-D definition of SSIM on one channel (11x11 window, valid region), for checking the separable code. */
@@ -110,5 +112,48 @@ describe('compare', () => {
     const b = noiseImage(30, 26, 3, 4);
     const opts = { yChannel: true, roundY: true, cropBorder: 2 };
     expect(compare(a, b, opts)).toEqual({ psnr: psnr(a, b, opts), ssim: ssim(a, b, opts) });
+  });
+});
+
+describe('row strips', () => {
+  const pair = (w: number, h: number, seed: number) => [noiseImage(w, h, 3, seed), { ...smoothImage(w, h), data: Float64Array.from(smoothImage(w, h).data, (v, i) => v + (i % 17)) }] as const;
+
+  it('SSIM is the same to the bit for every strip height, on odd sizes, the 11-px minimum and images shorter than a strip', () => {
+    for (const [w, h] of [[11, 11], [12, 11], [11, 40], [23, 17], [37, 29], [19, 75], [26, 53]]) {
+      const [a, b] = pair(w, h, w * h);
+      for (const opts of [{}, { yChannel: true }, { yChannel: true, roundY: true }]) {
+        const [pa, pb] = preparePair(a, b, opts);
+        const outRows = h - 10;
+        const whole = ssimRows(pa, pb, outRows);
+        for (const strip of [1, 2, 3, 7, 10, 11, SSIM_STRIP_ROWS, outRows - 1, outRows + 5].filter((s) => s >= 1)) {
+          expect(ssimRows(pa, pb, strip), `${w}x${h} ${JSON.stringify(opts)} strip ${strip}`).toBe(whole);
+        }
+      }
+    }
+  });
+
+  it('SSIM over several default strips equals the direct 2-D definition', () => {
+    const [a, b] = pair(16, 2 * SSIM_STRIP_ROWS + 21, 5);
+    expect(ssim(a, b)).toBeCloseTo((naiveSsim(a, b, 0) + naiveSsim(a, b, 1) + naiveSsim(a, b, 2)) / 3, 12);
+  });
+
+  it('PSNR row by row equals the sum over whole cropped planes', () => {
+    const [a, b] = pair(29, 19, 9);
+    const border = 3;
+    let sum = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let y = border; y < 19 - border; y++) {
+        for (let x = border; x < 29 - border; x++) {
+          const d = a.data[(y * 29 + x) * 3 + c] - b.data[(y * 29 + x) * 3 + c];
+          sum += d * d;
+        }
+      }
+    }
+    expect(psnr(a, b, { cropBorder: border })).toBe(10 * Math.log10((255 * 255) / (sum / (3 * 23 * 13))));
+  });
+
+  it('rejects a strip height that is not a positive integer', () => {
+    const [pa, pb] = preparePair(noiseImage(12, 12), noiseImage(12, 12, 3, 2));
+    for (const bad of [0, -1, 1.5]) expect(() => ssimRows(pa, pb, bad)).toThrow(/strip rows/);
   });
 });

@@ -7,7 +7,7 @@ import { readImageInput } from '../input.ts';
 import { Job } from '../job.ts';
 import { decodeInput, engineRgb } from '../pipeline.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, chooseTile, estimateWork } from '../work.ts';
+import { checkTile, checkWork, defaultTile, estimateWork } from '../work.ts';
 import { ERROR_RESPONSES, EvaluateQuery, EvaluateResult, IMAGE_BODY } from './schemas.ts';
 
 const route = createRoute({
@@ -61,7 +61,7 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
       const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
       const [lrWidth, lrHeight] = [Math.floor(input.header.width / scale), Math.floor(input.header.height / scale)];
       const overlap = lease.upscaler.plan(lrWidth, lrHeight, { tile: 0 }).pad;
-      const tile = query.tile ?? chooseTile(lease.upscaler, lrWidth, lrHeight, ctx.config.defaultTile, overlap);
+      const tile = query.tile ?? defaultTile(lease.upscaler, lrWidth, lrHeight, ctx.config.defaultTile, overlap, scale, ctx.config.maxTile);
       checkTile(tile, lrWidth, lrHeight, overlap, ctx.config.maxTile);
       const ensemble = query.ensemble ?? 1;
       const work = estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel, ensemble);

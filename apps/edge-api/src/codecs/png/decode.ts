@@ -33,8 +33,14 @@ const ADAM7 = [
   [1, 0, 2, 2],
   [0, 1, 1, 2],
 ];
-/** Compressed bytes per inflate step: deflate expands at most ~1032:1, so one step adds at most ~1 MiB over the budget. */
-const INFLATE_SLICE = 1024;
+/**
+ * Compressed bytes per inflate step: deflate expands at most ~1032:1, so a step of at most max(1 KiB, remaining
+ * budget / 1032) adds at most ~1 MiB over the budget. Up to 16 KiB per step while the budget allows: every step copies
+ * fflate's 32 KiB window and output buffer (~100 KB), so 1 KiB steps left ~140 MB of garbage for a 1.5 MB PNG.
+ */
+const MIN_INFLATE_SLICE = 1024;
+const MAX_INFLATE_SLICE = 16 * 1024;
+const MAX_DEFLATE_RATIO = 1032;
 
 const u32 = (b: Uint8Array, i: number) => ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]);
 
@@ -83,7 +89,12 @@ function inflateBudgeted(idat: Uint8Array[], size: number): Uint8Array {
     n += chunk.length;
   });
   try {
-    for (const data of idat) for (let i = 0; i < data.length; i += INFLATE_SLICE) z.push(data.subarray(i, i + INFLATE_SLICE));
+    for (const data of idat) {
+      for (let i = 0, step = 0; i < data.length; i += step) {
+        step = Math.min(MAX_INFLATE_SLICE, Math.max(MIN_INFLATE_SLICE, Math.floor((size - n) / MAX_DEFLATE_RATIO)));
+        z.push(data.subarray(i, i + step));
+      }
+    }
     z.push(new Uint8Array(0), true);
   } catch (err) {
     if (err instanceof PngFormatError) throw err;
