@@ -82,6 +82,17 @@ export function defaultTile(upscaler: Upscaler, width: number, height: number, l
 /** Smallest tile: at least twice the model's context overlap, so context is at most (1 + 2·½)² = 4× the tile's own pixels. */
 export const minTile = (overlap: number): number => Math.max(16, 2 * overlap);
 
+/**
+ * The tile a request runs at: the one it names, checked against `maxTile` and the model's minimum, or the default
+ * policy's (defaultTile).
+ */
+export function requestTile(upscaler: Upscaler, width: number, height: number, named: number | undefined, limits: { defaultTile: number; maxTile: number }): number {
+  const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
+  if (named === undefined) return defaultTile(upscaler, width, height, limits.defaultTile, overlap, upscaler.model.scale);
+  checkTile(named, width, height, overlap, limits.maxTile);
+  return named;
+}
+
 /** `tile` 0 runs the whole image at once, which only fits in memory up to `maxTile` per side. */
 export function checkTile(tile: number, width: number, height: number, overlap: number, maxTile: number): void {
   if (tile > maxTile) throw new ApiError(422, 'invalid_query', `tile ${tile} exceeds the limit of ${maxTile}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Upscaler } from '@sr/model';
 import { ApiError } from '../src/errors.ts';
-import { BAND_BUDGET_BYTES, checkWork, chooseTile, defaultTile, estimateWork, minTile, WHOLE_WINDOW_SIDE } from '../src/work.ts';
+import { BAND_BUDGET_BYTES, checkWork, chooseTile, defaultTile, estimateWork, minTile, requestTile, WHOLE_WINDOW_SIDE } from '../src/work.ts';
 
 // The shipped edge model's tiling: x4, 8 px of context (6 convs + 2).
 const upscaler = new Upscaler({
@@ -37,6 +37,19 @@ describe('default tile policy', () => {
 
   it('stops at the model minimum for very wide images', () => {
     expect(defaultTile(upscaler, 8192, 64, 128, OVERLAP, 4)).toBe(minTile(OVERLAP));
+  });
+});
+
+describe('requestTile', () => {
+  const limits = { defaultTile: 128, maxTile: 192 };
+  it('takes the default policy when no tile is named, whatever maxTile', () => {
+    expect(requestTile(upscaler, 256, 256, undefined, limits)).toBe(defaultTile(upscaler, 256, 256, 128, OVERLAP, 4));
+    expect(requestTile(upscaler, 1024, 692, undefined, limits)).toBe(defaultTile(upscaler, 1024, 692, 128, OVERLAP, 4));
+  });
+  it('checks a named tile against maxTile and the model minimum', () => {
+    expect(requestTile(upscaler, 256, 256, 64, limits)).toBe(64);
+    expect(() => requestTile(upscaler, 256, 256, 256, limits)).toThrow(ApiError);
+    expect(() => requestTile(upscaler, 256, 256, minTile(OVERLAP) - 1, limits)).toThrow(/at least/);
   });
 });
 

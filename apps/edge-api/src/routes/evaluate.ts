@@ -7,7 +7,7 @@ import { readImageInput } from '../input.ts';
 import { Job } from '../job.ts';
 import { decodeInput, engineRgb } from '../pipeline.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, defaultTile, estimateWork } from '../work.ts';
+import { checkWork, estimateWork, requestTile } from '../work.ts';
 import { ERROR_RESPONSES, EvaluateQuery, EvaluateResult, IMAGE_BODY } from './schemas.ts';
 
 const route = createRoute({
@@ -60,9 +60,7 @@ export function registerEvaluate(app: App, ctx: RouteContext): void {
       timing.record('queue', performance.now() - t0);
       const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
       const [lrWidth, lrHeight] = [Math.floor(input.header.width / scale), Math.floor(input.header.height / scale)];
-      const overlap = lease.upscaler.plan(lrWidth, lrHeight, { tile: 0 }).pad;
-      const tile = query.tile ?? defaultTile(lease.upscaler, lrWidth, lrHeight, ctx.config.defaultTile, overlap, scale, ctx.config.maxTile);
-      checkTile(tile, lrWidth, lrHeight, overlap, ctx.config.maxTile);
+      const tile = requestTile(lease.upscaler, lrWidth, lrHeight, query.tile, ctx.config);
       const ensemble = query.ensemble ?? 1;
       const work = estimateWork(lease.upscaler, lrWidth, lrHeight, tile, lease.flopsPerPixel, ensemble);
       checkWork(work, ctx.config.maxWorkGflop, `the ${lrWidth}x${lrHeight} LR image at tile ${tile}`);

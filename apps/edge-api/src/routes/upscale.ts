@@ -13,7 +13,7 @@ import { Job } from '../job.ts';
 import { consistencyOfTop, decodeInput, engineRgb } from '../pipeline.ts';
 import { pngStream } from '../png-stream.ts';
 import { ServerTiming } from '../timing.ts';
-import { checkTile, checkWork, defaultTile, estimateWork } from '../work.ts';
+import { checkWork, estimateWork, requestTile } from '../work.ts';
 import { binary, ERROR_RESPONSES, IMAGE_BODY, SR_HEADERS, UpscaleQuery } from './schemas.ts';
 
 const route = createRoute({
@@ -79,9 +79,7 @@ export function registerUpscale(app: App, ctx: RouteContext): void {
       const lease = (job.lease = await timing.measure('model', () => ctx.models.acquire(entry.name, query.alpha ?? null)));
       const { width, height } = input.header;
       const upscaler = lease.upscaler;
-      const overlap = upscaler.plan(width, height, { tile: 0 }).pad;
-      if (query.tile !== undefined) checkTile(query.tile, width, height, overlap, config.maxTile);
-      const tile = query.tile ?? defaultTile(upscaler, width, height, config.defaultTile, overlap, lease.scale);
+      const tile = requestTile(upscaler, width, height, query.tile, config);
       const ensemble = query.ensemble ?? 1;
       const work = estimateWork(upscaler, width, height, tile, lease.flopsPerPixel, ensemble);
       checkWork(work, config.maxWorkGflop, `${width}x${height} at tile ${tile}`);
