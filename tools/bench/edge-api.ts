@@ -29,6 +29,8 @@ import type { BenchSection } from './section.ts';
 
 const SIZES = [128, 256];
 const RUNS = 5;
+/** V8 tiers the wasm kernels up over the first few runs in each runtime (measured: ~5 engine runs to steady speed). */
+const WARM_UPS = 5;
 const SHIPPED_MODELS = join(import.meta.dirname, '../../apps/edge-api/public/models');
 const MODEL = { num_in_ch: 3, num_out_ch: 3, num_feat: 64, num_conv: 16, upscale: 4, act_type: 'prelu' };
 
@@ -220,7 +222,7 @@ async function engineRunner(dir: string, size: number) {
 async function engineRates(dir: string, size: number, withDefaultTile: boolean): Promise<EngineRates> {
   const engine = await engineRunner(dir, size);
   const rate = async (tile: number) => {
-    await engine.once(tile);
+    for (let i = 0; i < WARM_UPS; i++) await engine.once(tile);
     const runs: Timed[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await engine.once(tile));
     return { wall: mpPerSecond(size * size, median(runs.map((r) => r.wallMs))), cpu: mpPerSecond(size * size, median(runs.map((r) => r.cpuMs))) };
@@ -239,7 +241,6 @@ async function engineRates(dir: string, size: number, withDefaultTile: boolean):
 }
 
 const PAIRS = 11;
-const WARM_UPS = 5;
 
 /**
  * The HTTP/engine ratio at 256² from PAIRS interleaved pairs: one `/v1/upscale` request to the worker (its CPU from
@@ -258,7 +259,6 @@ async function pairedAt256(worker: RunningWorker, dir: string) {
     return { wallMs: performance.now() - t0, cpuMs: (worker.cpuSeconds() - c0) * 1000 };
   };
   try {
-    // V8 tiers the wasm kernels up over the first few runs in each runtime (measured: ~5 engine runs to steady speed).
     for (let i = 0; i < WARM_UPS; i++) {
       await request();
       await engine.once(0);
