@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/index.ts';
 import { withFloatData } from '../src/tiling/readback.ts';
 
 /** The engine's readback: a view of the wasm heap (no copy) on wasm, the downloaded values elsewhere, same numbers. */
 describe('withFloatData', () => {
-  let previous: string;
   beforeAll(async () => {
-    previous = tf.getBackend();
     await initBackend({ prefer: 'wasm', log: null });
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
   });
 
   const values = Float32Array.from({ length: 3 * 17 * 5 }, (_, i) => Math.sin(i) * 3);
