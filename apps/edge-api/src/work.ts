@@ -62,14 +62,15 @@ export const BAND_BUDGET_BYTES = 3 * 2 ** 20;
  * ~5% less CPU per request than 2x2 tiles of 128, in the engine 1.0x the whole-image rate against 0.73-0.90x. Every
  * padded conv of an inference runs on a short-lived copy of its kernel (archs/srvgg.ts), so no XNNPACK operator keeps
  * an indirection buffer sized by a large window: the wasm heap, which never shrinks, stays at 42 MB after a 256²
- * window (70 MB with cached operators) and the 1024x692 request after it peaked at 55-62 MB of isolate memory.
+ * window (70 MB with cached operators) and the 1024x692 request after it peaked at 48-82 MB of isolate memory.
  */
 export const WHOLE_WINDOW_SIDE = 256;
 
 /**
  * The tile a request gets when it names none: the whole image as one window when it fits WHOLE_WINDOW_SIDE and its
- * output fits one band (whatever MAX_TILE, which bounds the tiles a request names); otherwise `chooseTile` up to `largest`, lowered for wide images so that one output band stays
- * within BAND_BUDGET_BYTES (never below the model's minimum tile).
+ * output fits one band (whatever MAX_TILE, which bounds the tiles a request names); otherwise `chooseTile` up to
+ * `largest`, lowered for wide images so that one output band stays within BAND_BUDGET_BYTES (never below the model's
+ * minimum tile).
  */
 export function defaultTile(upscaler: Upscaler, width: number, height: number, largest: number, overlap: number, scale: number): number {
   // A tile at least the image's larger side covers it in one window; never under the model's minimum tile.
