@@ -44,10 +44,24 @@ async function modelsDir(): Promise<string> {
   return dir;
 }
 
-async function noiseImage(size: number): Promise<Uint8Array<ArrayBuffer>> {
+/** The bench's input: size² 8-bit RGB of a fixed hash pattern (the same pixels for the HTTP and the engine runs). */
+function noisePixels(size: number): Uint8Array {
   const px = new Uint8Array(size * size * 3);
   for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
-  return new Uint8Array(await sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+  return px;
+}
+
+async function noiseImage(size: number): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await sharp(noisePixels(size), { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+}
+
+/** One POST /v1/upscale of a PNG, its body read to the end: wall ms and, with `cpuSeconds`, the server's CPU ms. */
+async function timedUpscale(url: string, body: Uint8Array<ArrayBuffer>, cpuSeconds?: () => number) {
+  const [t0, c0] = [performance.now(), cpuSeconds?.() ?? 0];
+  const res = await fetch(`${url}/v1/upscale`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  const bytes = (await res.arrayBuffer()).byteLength;
+  return { res, bytes, wallMs: performance.now() - t0, cpuMs: ((cpuSeconds?.() ?? 0) - c0) * 1000 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -80,13 +94,8 @@ async function measure(url: string, sizes = SIZES, cpuSeconds?: () => number) {
       tiles: string | null;
     }
     const once = async (): Promise<Run> => {
-      const [t0, c0] = [performance.now(), cpuSeconds?.() ?? 0];
-      const res = await fetch(`${url}/v1/upscale`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-      const bytes = (await res.arrayBuffer()).byteLength;
-      const ms = performance.now() - t0;
-      const cpuMs = ((cpuSeconds?.() ?? 0) - c0) * 1000;
-      return { ms, cpuMs, bytes, timing: serverTiming(res.headers.get('server-timing')), tiles: res.headers.get('x-sr-tiles') };
+      const { res, bytes, wallMs, cpuMs } = await timedUpscale(url, body, cpuSeconds);
+      return { ms: wallMs, cpuMs, bytes, timing: serverTiming(res.headers.get('server-timing')), tiles: res.headers.get('x-sr-tiles') };
     };
     await once();
     const runs: Run[] = [];
@@ -196,8 +205,7 @@ async function engineRunner(dir: string, size: number) {
   const manifest = parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
   const entry = manifest.models.find((m) => m.default) ?? manifest.models[0];
   const { generator } = await loadFile(new Uint8Array(await readFile(join(dir, entry.file))));
-  const px = new Uint8Array(size * size * 3);
-  for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
+  const px = noisePixels(size);
   const upscaler = Upscaler.forGenerator(generator);
   const cpuMs = () => {
     const { user, system } = process.cpuUsage();
@@ -252,11 +260,8 @@ async function pairedAt256(worker: RunningWorker, dir: string) {
   const body = await noiseImage(size);
   const engine = await engineRunner(dir, size);
   const request = async (): Promise<Timed> => {
-    const [t0, c0] = [performance.now(), worker.cpuSeconds()];
-    const res = await fetch(`${worker.url}/v1/upscale`, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-    await res.arrayBuffer();
-    return { wallMs: performance.now() - t0, cpuMs: (worker.cpuSeconds() - c0) * 1000 };
+    const { wallMs, cpuMs } = await timedUpscale(worker.url, body, worker.cpuSeconds);
+    return { wallMs, cpuMs };
   };
   try {
     for (let i = 0; i < WARM_UPS; i++) {
