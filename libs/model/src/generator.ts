@@ -19,6 +19,12 @@ export function runGenerator(g: Generator, x: tf.Tensor4D): tf.Tensor4D {
   return spec.forward(g.params, x, g.config);
 }
 
+/** One input and one output channel: the network upscales luma only (see tiling/luma.ts). */
+export function isLumaGenerator(g: Pick<Generator, 'config'>): boolean {
+  const c = g.config as { num_in_ch?: unknown; num_out_ch?: unknown };
+  return c.num_in_ch === 1 && c.num_out_ch === 1;
+}
+
 export function countParams(params: ParamMap): number {
   return Object.values(params).reduce((n, t) => n + t.size, 0);
 }

@@ -20,6 +20,7 @@ import type { ValidSides } from './archs/types.ts';
 import { generatorTileModel } from './tiling/generator.ts';
 import { checkEnsemble, ensembleForward, type EnsembleSize } from './tiling/ensemble.ts';
 import type { Generator } from './archs/types.ts';
+import { LumaRecolour, splitLuma } from './tiling/luma.ts';
 
 export { planTiles };
 export { defaultOverlap, generatorTileModel, RRDBNET_OVERLAP } from './tiling/generator.ts';
@@ -43,6 +44,11 @@ export interface TileModel {
    * image) and each layer computes only what the tile still needs: far less context work than same-size windows.
    */
   valid?: { radius: number; forward: (x: tf.Tensor4D, valid: ValidSides) => tf.Tensor4D };
+  /**
+   * The network takes and returns one luma channel (tiling/luma.ts): RGB images are split into 16-bit luma for the
+   * network and colour differences upscaled bicubically, and recoloured band by band. Gray images run as they are.
+   */
+  luma?: boolean;
 }
 
 export interface UpscaleOptions {
@@ -198,6 +204,7 @@ export class Upscaler {
   ): Promise<void> {
     const { scale } = this.model;
     assertImage(image, 'upscale input');
+    if (this.model.luma && image.channels === 3) return this.runLuma(image, options, bandFor, bandDone);
     const { width, height, channels } = image;
     const batch = options.batch ?? 1;
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
@@ -261,5 +268,27 @@ export class Upscaler {
       // Lets timers and I/O (and so abort signals) run between batches.
       await yieldToEventLoop();
     }
+  }
+
+  /** `run` for a luma network on an RGB image: the network runs on the luma, each finished band is recoloured. */
+  private async runLuma(
+    image: ImageU8 | ImageU16,
+    options: UpscaleOptions,
+    bandFor: (y: number, height: number, channels: number) => RowBand<PixelData>,
+    bandDone?: (band: RowBand<PixelData>) => Promise<void>,
+  ): Promise<void> {
+    const { luma, chroma } = splitLuma(image);
+    const recolour = new LumaRecolour(chroma, image.width, image.height, this.model.scale);
+    const width = image.width * this.model.scale;
+    await this.run(
+      luma,
+      options,
+      (y, height) => ({ y, height, width, channels: 1, data: new Uint16Array(height * width) }),
+      async (band) => {
+        const rgb = bandFor(band.y, band.height, 3);
+        recolour.recolour(band.data as Uint16Array, band.y, band.height, rgb.data);
+        await bandDone?.(rgb);
+      },
+    );
   }
 }

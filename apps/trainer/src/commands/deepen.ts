@@ -5,7 +5,8 @@ import { importWeightsFile } from './weights-io.ts';
 
 interface Args {
   model: string;
-  'num-conv': number;
+  'num-conv'?: number;
+  luma: boolean;
   out: string;
   fp16: boolean;
   json: boolean;
@@ -13,27 +14,39 @@ interface Args {
 
 export const deepenCommand: CommandModule<object, Args> = {
   command: 'deepen',
-  describe: 'Insert identity convs into an SRVGGNetCompact (Net2DeeperNet): same outputs, a deeper net to fine-tune',
+  describe: 'Insert identity convs into an SRVGGNetCompact (Net2DeeperNet) and/or fold it to a luma network: a starting point to fine-tune',
   builder: (y) =>
     y
       .option('model', { type: 'string', demandOption: true, describe: 'SRVGGNetCompact model file or .pth' })
-      .option('num-conv', { type: 'number', demandOption: true, describe: 'body convs of the deeper model (above the current)' })
+      .option('num-conv', { type: 'number', describe: 'body convs of the deeper model (above the current); default: unchanged' })
+      .option('luma', {
+        type: 'boolean',
+        default: false,
+        describe: 'fold an RGB model to one luma channel in and out (exact luma output for gray input; chroma is then bicubic)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'model file to write' })
       .option('fp16', { type: 'boolean', default: false, describe: 'store float16 weights' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
-      .example('$0 deepen --model edge-x4-psnr.safetensors --num-conv 7 --out deeper.safetensors', 'then train with generator.pretrained'),
+      .example('$0 deepen --model edge-x4-psnr.safetensors --num-conv 7 --out deeper.safetensors', 'then train with generator.pretrained')
+      .example('$0 deepen --model edge-x4-psnr.safetensors --luma --num-conv 7 --out luma.safetensors', 'a luma network one conv deeper')
+      .check((a) => {
+        if (a['num-conv'] === undefined && !a.luma) throw new Error('give --num-conv, --luma or both');
+        return true;
+      }),
   handler: async (argv) => {
     const source = await importWeightsFile(argv.model);
-    const { deepenSrvgg, saveModelFile, WeightsError } = await import('@sr/model');
+    const { deepenSrvgg, lumaSrvgg, saveModelFile, WeightsError } = await import('@sr/model');
     let g;
     try {
-      g = deepenSrvgg(source.generator, argv['num-conv']);
+      const folded = argv.luma ? lumaSrvgg(source.generator) : source.generator;
+      g = argv['num-conv'] === undefined ? folded : deepenSrvgg(folded, argv['num-conv']);
     } catch (err) {
       if (err instanceof WeightsError) throw new CliError(`${basename(argv.model)}: ${err.message}`);
       throw err;
     }
     const sha256 = await saveModelFile(argv.out, g, { phase: 'deepen', source: basename(argv.model), source_sha256: source.sha256 }, { fp16: argv.fp16 });
-    const summary = { output: argv.out, arch: g.arch, numConv: argv['num-conv'], sha256 };
-    console.log(argv.json ? JSON.stringify(summary) : `${argv.out}: ${g.arch} num_conv ${argv['num-conv']}, sha256 ${sha256}`);
+    const { num_conv: numConv, num_in_ch: channels } = g.config as { num_conv: number; num_in_ch: number };
+    const summary = { output: argv.out, arch: g.arch, numConv, channels, sha256 };
+    console.log(argv.json ? JSON.stringify(summary) : `${argv.out}: ${g.arch} num_conv ${numConv}, ${channels === 1 ? 'luma' : 'RGB'}, sha256 ${sha256}`);
   },
 };

@@ -57,11 +57,19 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
   const g = c.generator;
   const gScale = g.arch === 'RRDBNet' ? g.config.scale : g.config.upscale;
   if (gScale !== c.scale) errors.push([`generator.config.${g.arch === 'RRDBNet' ? 'scale' : 'upscale'}`, `must equal scale (${c.scale})`]);
+  const gIn = g.config.num_in_ch;
+  // Training images are RGB: a network sees all three channels, or their luma alone (tiling/luma.ts in @sr/model).
+  if (gIn !== g.config.num_out_ch || (gIn !== 1 && gIn !== 3)) {
+    errors.push(['generator.config.num_out_ch', `num_in_ch and num_out_ch must both be 3 (RGB) or both 1 (luma), got ${gIn} and ${g.config.num_out_ch}`]);
+  }
   if (c.phases.gan) {
     if (!c.discriminator) errors.push(['discriminator', 'required by phases.gan']);
     else {
       if (c.discriminator.config.input_size !== c.data.lrPatch * c.scale) {
         errors.push(['discriminator.config.input_size', `must equal data.lrPatch * scale = ${c.data.lrPatch * c.scale}`]);
+      }
+      if (c.discriminator.config.num_in_ch !== gIn) {
+        errors.push(['discriminator.config.num_in_ch', `must equal the generator's channels (${gIn}): D judges what G outputs`]);
       }
       const dLayers = vggDiscriminatorFeatureNames(c.discriminator.config);
       for (const name of Object.keys(c.phases.gan.losses.featureMatching?.layers ?? {})) {
@@ -70,6 +78,9 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
           errors.push([`phases.gan.losses.featureMatching.layers.${name}`, `is not a layer of the discriminator (input_size ${c.discriminator.config.input_size}: ${known})`]);
         }
       }
+    }
+    if (gIn === 1 && (c.phases.gan.losses.perceptual.weight > 0 || c.phases.gan.losses.perceptual.styleWeight > 0)) {
+      errors.push(['phases.gan.losses.perceptual', 'VGG19 features need RGB: a luma generator trains without a perceptual loss']);
     }
     for (const name of Object.keys(c.phases.gan.losses.perceptual.layers)) {
       if (!VGG19_LAYERS.some((l) => l.name === name)) errors.push([`phases.gan.losses.perceptual.layers.${name}`, 'is not a VGG19 layer (conv1_1 … conv5_4, relu…, pool1 … pool5)']);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isLumaGenerator } from '@sr/model';
 import { CliError } from '../cli-error.ts';
 import type { TrainConfig } from '../config/schema.ts';
 import type { BatchSource, DataState } from '../data/batches.ts';
@@ -40,6 +41,14 @@ export interface PhaseLoopOptions {
   outDir: string;
 }
 
+/** A batch as the networks see it: RGB, or for a luma generator the full-range BT.601 luma (what the engine feeds it). */
+function networkInput(rgb: tf.Tensor4D, luma: boolean): tf.Tensor4D {
+  if (!luma) return rgb;
+  const y = tf.tidy(() => tf.sum(tf.mul(rgb, tf.tensor1d([0.299, 0.587, 0.114])), -1, true) as tf.Tensor4D);
+  rgb.dispose();
+  return y;
+}
+
 /** An interrupted run (signal) whose checkpoint was saved. */
 export class Interrupted extends CliError {
   constructor(phase: PhaseName, iter: number, dir: string) {
@@ -58,6 +67,7 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
   const progress = new Progress(phase, total, o.start, o.progress);
   let lastCheckpoint = o.start;
   const watch = new FiniteWatch();
+  const luma = isLumaGenerator(c.generator);
   try {
     for (let iter = o.start; iter < total; iter++) {
       await yieldToEventLoop();
@@ -66,8 +76,8 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
         throw new Interrupted(phase, iter, o.outDir);
       }
       const batch = await prefetch.take();
-      const lr = tf.tensor4d(batch.lr, [batch.size, batch.lrPatch, batch.lrPatch, 3]);
-      const hr = tf.tensor4d(batch.hr, [batch.size, batch.hrPatch, batch.hrPatch, 3]);
+      const lr = networkInput(tf.tensor4d(batch.lr, [batch.size, batch.lrPatch, batch.lrPatch, 3]), luma);
+      const hr = networkInput(tf.tensor4d(batch.hr, [batch.size, batch.hrPatch, batch.hrPatch, 3]), luma);
       const done = iter + 1;
       const wantStats = done % c.logging.statsEvery === 0;
       let res: StepResult;

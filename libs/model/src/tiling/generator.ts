@@ -2,7 +2,7 @@ import { getGeneratorArch } from '../archs/registry.ts';
 import type { Generator } from '../archs/types.ts';
 import type { RRDBNetConfig } from '../archs/rrdbnet.ts';
 import { srvggRadius, type SRVGGNetCompactConfig } from '../archs/srvgg.ts';
-import { runGenerator } from '../generator.ts';
+import { isLumaGenerator, runGenerator } from '../generator.ts';
 import type { TileModel } from '../tiling.ts';
 
 /**
@@ -45,5 +45,6 @@ export function generatorTileModel(g: Generator, minTile = 64): TileModel {
     multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
     overlap,
     tile: Math.max(minTile, 4 * overlap),
+    ...(isLumaGenerator(g) && { luma: true }),
   };
 }
