@@ -59,6 +59,45 @@ describe('config', () => {
     expect(errorOf(() => parseConfig(gan)).message).toContain('"discriminator.config.input_size"');
   });
 
+  it('luma generators: channels both 1 or both 3, D sees what G outputs, no VGG19 losses', () => {
+    const withChannels = (inCh: number, outCh: number): any => {
+      const raw: any = minimal();
+      Object.assign(raw.generator.config, { num_in_ch: inCh, num_out_ch: outCh });
+      return raw;
+    };
+    const gan = (dChannels: number | undefined, perceptual?: object): any => {
+      const raw = withChannels(1, 1);
+      raw.data.lrPatch = 32;
+      raw.discriminator = { config: { num_feat: 4, input_size: 128, ...(dChannels === undefined ? {} : { num_in_ch: dChannels }) } };
+      raw.phases.gan = { iterations: 1, optimizerG: { lr: 1 }, optimizerD: { lr: 1 }, losses: perceptual ? { perceptual } : {} };
+      return raw;
+    };
+    expect(parseConfig(withChannels(1, 1)).generator.config).toMatchObject({ num_in_ch: 1, num_out_ch: 1 });
+    expect(parseConfig(gan(1)).discriminator!.config.num_in_ch).toBe(1);
+    expect(parseConfig(gan(1, { weight: 0, styleWeight: 0, vggWeights: 'vgg.safetensors' })).phases.gan!.losses.perceptual.weight).toBe(0);
+    const rgbGan = gan(3);
+    Object.assign(rgbGan.generator.config, { num_in_ch: 3, num_out_ch: 3 });
+    expect(() => parseConfig(rgbGan)).not.toThrow();
+    const cases: [any, string, RegExp][] = [
+      [withChannels(1, 3), 'generator.config.num_out_ch', /must both be 3 \(RGB\) or both 1 \(luma\), got 1 and 3/],
+      [withChannels(3, 1), 'generator.config.num_out_ch', /got 3 and 1/],
+      [withChannels(2, 2), 'generator.config.num_out_ch', /got 2 and 2/],
+      [gan(undefined), 'discriminator.config.num_in_ch', /must equal the generator's channels \(1\)/],
+      [{ ...rgbGan, discriminator: { config: { num_feat: 4, input_size: 128, num_in_ch: 1 } } }, 'discriminator.config.num_in_ch', /generator's channels \(3\)/],
+      [gan(1, { weight: 1, vggWeights: 'vgg.safetensors' }), 'phases.gan.losses.perceptual', /VGG19 features need RGB/],
+      [gan(1, { weight: 0, styleWeight: 0.5, vggWeights: 'vgg.safetensors' }), 'phases.gan.losses.perceptual', /VGG19 features need RGB/],
+    ];
+    for (const [raw, field, message] of cases) {
+      const err = errorOf(() => parseConfig(raw));
+      expect(err.message, field).toContain(`"${field}"`);
+      expect(err.message, field).toMatch(message);
+      expect(err.message).not.toContain('\n');
+    }
+    const rrdb: any = minimal();
+    rrdb.generator = { arch: 'RRDBNet', config: { num_in_ch: 1, num_out_ch: 3, scale: 4, num_feat: 4, num_block: 1, num_grow_ch: 4 } };
+    expect(errorOf(() => parseConfig(rrdb)).message).toContain('"generator.config.num_out_ch"');
+  });
+
   it('validates the feature-matching loss: weights, layer names of the discriminator', () => {
     const gan = (featureMatching: unknown, inputSize = 32): any => {
       const raw: any = minimal();
