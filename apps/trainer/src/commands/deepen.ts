@@ -30,7 +30,7 @@ export const deepenCommand: CommandModule<object, Args> = {
       .example('$0 deepen --model edge-x4-psnr.safetensors --num-conv 7 --out deeper.safetensors', 'then train with generator.pretrained')
       .example('$0 deepen --model edge-x4-psnr.safetensors --luma --num-conv 7 --out luma.safetensors', 'a luma network one conv deeper')
       .check((a) => {
-        if (a['num-conv'] === undefined && !a.luma) throw new Error('give --num-conv, --luma or both');
+        if (a['num-conv'] === undefined && !a.luma) throw new CliError('give --num-conv, --luma or both');
         return true;
       }),
   handler: async (argv) => {
