@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSafetensors } from '@sr/model';
+import { initBackend, isLumaGenerator, loadModelFile, parseSafetensors } from '@sr/model';
 import { readJsonl } from '../src/report/jsonl.ts';
 import { plotRun } from '../src/report/plot.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
@@ -165,6 +165,27 @@ describe('sr train (end to end)', () => {
     const { charts } = await plotRun(dir, { svg: true, png: false });
     const losses = charts.find((f) => f.endsWith('losses.svg'))!;
     expect(readFileSync(losses, 'utf8')).toContain('g_fm');
+  });
+
+  it('trains a luma generator (and a 1-channel D with feature matching) on luma batches; the models are luma', async () => {
+    const dir = join(root, 'luma');
+    const luma = ['generator.config.num_in_ch=1', 'generator.config.num_out_ch=1', 'discriminator.config.num_in_ch=1'];
+    // 128² val images: D's validation accuracy runs on them (its input_size).
+    const sets = [...luma, 'phases.gan.losses.featureMatching={"weight":0.5,"layers":{"conv0_0":1}}', 'data.val.synthetic={"count":1,"width":128,"height":128}'];
+    const r = sr(['train', '--config', TINY, '--out', dir, ...FAST, ...sets.flatMap((s) => ['--set', s])]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(trainLosses(dir).map((l) => l.phase)).toEqual([...Array(8).fill('psnr'), ...Array(4).fill('gan')]);
+    for (const l of trainLosses(dir).filter((l) => l.phase === 'gan')) expect((l.losses as Record<string, number>).g_fm).toBeGreaterThan(0);
+    const val = readJsonl(join(dir, 'train.jsonl')).filter((rec) => rec.kind === 'val');
+    expect(val.map((v) => v.phase)).toEqual(['psnr', 'gan']);
+    for (const v of val) expect(Number.isFinite(v.psnr), JSON.stringify(v)).toBe(true);
+    expect(val[1].dAccuracy).toBeDefined();
+    await initBackend({ prefer: 'cpu', log: null });
+    for (const f of ['psnr.safetensors', 'gan.safetensors', 'interp-0.5.safetensors']) {
+      const model = await loadModelFile(join(dir, f));
+      expect(isLumaGenerator(model.generator), f).toBe(true);
+      expect(model.generator.params['body.0.weight'].shape, f).toEqual([3, 3, 1, 8]);
+    }
   });
 
   it('generator.pretrained of another architecture: exit 2 before loading data, one line naming both', () => {

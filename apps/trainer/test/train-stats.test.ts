@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, vgg19 } from '@sr/model';
+import { createGenerator, disposeParams, initBackend, vgg19 } from '@sr/model';
 import { makeSrPair } from '@sr/metrics';
 import { parseConfig } from '../src/config/load.ts';
 import { syntheticImage } from '../src/data/synthetic.ts';
@@ -129,6 +129,32 @@ describe('validation losses', () => {
     expect(v.losses!.twice).toBeCloseTo(2 * host('l2'), 4);
     expect((await validator.run(asGenerator(net, net.vars), 0)).losses).toBeUndefined();
     net.dispose();
+  });
+
+  it("a luma generator's are on the luma of the outputs (as in training), and D's crops are luma", async () => {
+    const pairs = [0, 1].map((i) => ({ name: `v${i}`, ...makeSrPair(syntheticImage(9, i, 48, 40), 4) }));
+    const validator = new Validator(pairs, { scale: 4, crop: 4, yChannel: true, tile: 0 });
+    const g = createGenerator('SRVGGNetCompact', { num_in_ch: 1, num_out_ch: 1, num_feat: 4, num_conv: 1, upscale: 4 }, 2);
+    const v = await validator.run(g, 2, (sr, hr) => ({ pix: pixelLoss('l1', sr, hr), channels: tf.scalar(sr.shape[3] + hr.shape[3]) }));
+    const lumaAt = (d: Uint8Array, p: number) => (0.299 * d[3 * p] + 0.587 * d[3 * p + 1] + 0.114 * d[3 * p + 2]) / 255;
+    const host =
+      v.outputs
+        .map((sr, i) => {
+          let sum = 0;
+          for (let p = 0; p < sr.width * sr.height; p++) sum += Math.abs(lumaAt(sr.data, p) - lumaAt(pairs[i].hr.data, p));
+          return sum / (sr.width * sr.height);
+        })
+        .reduce((a, b) => a + b, 0) / 2;
+    expect(v.losses).toEqual({ pix: expect.closeTo(host, 4), channels: 2 });
+    const d = validator.discriminatorInputs(v.outputs, 32, true)!;
+    expect(d.real.shape).toEqual([2, 32, 32, 1]);
+    expect(d.fake.shape).toEqual([2, 32, 32, 1]);
+    // The first row of the centre crop starts at (4, 8) of the 48×40 HR image.
+    expect(d.real.dataSync()[0]).toBeCloseTo(lumaAt(pairs[0].hr.data, 4 * 48 + 8), 5);
+    const rgb = validator.discriminatorInputs(v.outputs, 32, false)!;
+    expect(rgb.real.shape).toEqual([2, 32, 32, 3]);
+    tf.dispose([d.real, d.fake, rgb.real, rgb.fake]);
+    disposeParams(g.params);
   });
 
   it('gan phase: the weighted pixel term on the whole image, perceptual and style on the centre training-patch crop', async () => {

@@ -7,6 +7,7 @@ import { Prefetcher } from '../data/batches.ts';
 import type { JsonlLog } from '../report/jsonl.ts';
 import { Progress, type ProgressOptions } from '../report/progress.ts';
 import { FiniteWatch } from './finite-watch.ts';
+import { networkView } from './network-view.ts';
 import type { StepResult } from './psnr-step.ts';
 import { disposeTree, readTree } from './readback.ts';
 import { yieldToEventLoop } from './signals.ts';
@@ -41,14 +42,6 @@ export interface PhaseLoopOptions {
   outDir: string;
 }
 
-/** A batch as the networks see it: RGB, or for a luma generator the full-range BT.601 luma (what the engine feeds it). */
-function networkInput(rgb: tf.Tensor4D, luma: boolean): tf.Tensor4D {
-  if (!luma) return rgb;
-  const y = tf.tidy(() => tf.sum(tf.mul(rgb, tf.tensor1d([0.299, 0.587, 0.114])), -1, true) as tf.Tensor4D);
-  rgb.dispose();
-  return y;
-}
-
 /** An interrupted run (signal) whose checkpoint was saved. */
 export class Interrupted extends CliError {
   constructor(phase: PhaseName, iter: number, dir: string) {
@@ -76,8 +69,8 @@ export async function runPhaseLoop(o: PhaseLoopOptions): Promise<void> {
         throw new Interrupted(phase, iter, o.outDir);
       }
       const batch = await prefetch.take();
-      const lr = networkInput(tf.tensor4d(batch.lr, [batch.size, batch.lrPatch, batch.lrPatch, 3]), luma);
-      const hr = networkInput(tf.tensor4d(batch.hr, [batch.size, batch.hrPatch, batch.hrPatch, 3]), luma);
+      const lr = networkView(tf.tensor4d(batch.lr, [batch.size, batch.lrPatch, batch.lrPatch, 3]), luma);
+      const hr = networkView(tf.tensor4d(batch.hr, [batch.size, batch.hrPatch, batch.hrPatch, 3]), luma);
       const done = iter + 1;
       const wantStats = done % c.logging.statsEvery === 0;
       let res: StepResult;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { disposeParams, initBackend, loadModelFile, type Generator, type ParamMap } from '@sr/model';
+import { disposeParams, initBackend, isLumaGenerator, loadModelFile, type Generator, type ParamMap } from '@sr/model';
 import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
 import { discriminatorAccuracy } from '../losses/adversarial.ts';
@@ -130,7 +130,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const validateInto = async (phase: PhaseName, iter: number, params: Record<string, tf.Tensor>, g: Net, lossTerms: ValLossTerms, d?: Net) => {
     const v = await validator.run(asGenerator(g, params), d ? valPairs.length : c.validation.samples, lossTerms);
     const samples = await validator.saveStrips(join(o.outDir, 'samples'), `${phase}-${String(iter).padStart(7, '0')}`, v.outputs.slice(0, c.validation.samples));
-    const dInputs = d && validator.discriminatorInputs(v.outputs, c.discriminator!.config.input_size);
+    const dInputs = d && validator.discriminatorInputs(v.outputs, c.discriminator!.config.input_size, isLumaGenerator(c.generator));
     let dAccuracy: { real: number; fake: number } | undefined;
     if (dInputs) {
       const [real, fake] = [d!.forward(dInputs.real), d!.forward(dInputs.fake)];

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compare, cropImage, meanScores, upscaleBicubic, type ImageU8, type Scores } from '@sr/metrics';
-import { Upscaler, type Generator } from '@sr/model';
+import { isLumaGenerator, Upscaler, type Generator } from '@sr/model';
 import type { ImagePair } from '../data/dataset.ts';
 import { writeImage } from '../io/image-io.ts';
 import type { LpipsMetric } from '../io/lpips-metric.ts';
+import { networkView } from './network-view.ts';
 import { readTree } from './readback.ts';
 
 export interface ValidationOptions {
@@ -100,17 +101,19 @@ export class Validator {
 
   /**
    * PSNR/SSIM of G and of bicubic on every val image (G's own tiling defaults); keeps the first `keep` outputs. With
-   * `lossTerms`, also the mean losses over the val images, on the 8-bit outputs the metrics see.
+   * `lossTerms`, also the mean losses over the val images, on the 8-bit outputs the metrics see (their luma for a luma
+   * generator, as its training losses see it).
    */
   async run(g: Generator, keep: number, lossTerms?: ValLossTerms): Promise<ValidationResult> {
     const engine = Upscaler.forGenerator(g);
+    const luma = isLumaGenerator(g);
     const perImage: ValidationResult['perImage'] = [];
     const outputs: ImageU8[] = [];
     const { lpips } = this.opts;
     const lossSums: Record<string, tf.Scalar> = {};
     for (const [i, pair] of this.pairs.entries()) {
       const sr = await engine.upscale(pair.lr, { tile: this.opts.tile });
-      if (lossTerms) accumulate(lossSums, tf.tidy(() => lossTerms(imageTensor(sr), imageTensor(pair.hr))));
+      if (lossTerms) accumulate(lossSums, tf.tidy(() => lossTerms(networkView(imageTensor(sr), luma), networkView(imageTensor(pair.hr), luma))));
       const row = { name: pair.name, ...compare(sr, pair.hr, this.metricOptions()) };
       perImage.push(lpips ? { ...row, lpips: await lpips.distance(sr, pair.hr, this.opts.crop) } : row);
       if (i < keep) outputs.push(sr);
@@ -123,13 +126,13 @@ export class Validator {
 
   /**
    * D's view of the validation set: the centre `size`² crops of each HR image (real) and of G's output (fake), scored
-   * in eval mode. Images smaller than D's input are left out; undefined when none fits.
+   * in eval mode; their luma when G is a luma generator. Images smaller than D's input are left out; undefined when none fits.
    */
-  discriminatorInputs(outputs: readonly ImageU8[], size: number): { real: tf.Tensor4D; fake: tf.Tensor4D } | undefined {
+  discriminatorInputs(outputs: readonly ImageU8[], size: number, luma: boolean): { real: tf.Tensor4D; fake: tf.Tensor4D } | undefined {
     const idx = this.pairs.map((_, i) => i).filter((i) => i < outputs.length && this.pairs[i].hr.width >= size && this.pairs[i].hr.height >= size);
     if (idx.length === 0) return undefined;
     const stack = (imgs: ImageU8[]) =>
-      tf.tidy(() => tf.concat(imgs.map((img) => imageTensor(cropImage(img, (img.width - size) >> 1, (img.height - size) >> 1, size, size)))));
+      tf.tidy(() => tf.concat(imgs.map((img) => networkView(imageTensor(cropImage(img, (img.width - size) >> 1, (img.height - size) >> 1, size, size)), luma))));
     return { real: stack(idx.map((i) => this.pairs[i].hr)), fake: stack(idx.map((i) => outputs[i])) };
   }
 
