@@ -59,8 +59,8 @@ export function chooseTile(upscaler: Upscaler, width: number, height: number, la
  * whole request, the LR luma and colour differences (2 + 8 bytes per LR pixel: 7 MB at 1024x692, 10 MiB at
  * 1024x1024); its windows' float input and output have one channel instead of three, and the wasm heap, which keeps
  * their high-water mark, dominates. Measured on that request with the 32f/7c luma SRVGG at the same 64-px tiles:
- * 57-65 MB of isolate memory against 63-78 MB for the RGB edge-x4, so its tile is not lowered (a 48-px bound that
- * counted the luma band would run 9% more pixels).
+ * 57-68 MB of isolate memory against 51-78 MB for the RGB edge-x4 (garbage of earlier requests moves both more than
+ * the model does), so its tile is not lowered (a 48-px bound that counted the luma band would run 9% more pixels).
  */
 export const BAND_BUDGET_BYTES = 3 * 2 ** 20;
 
