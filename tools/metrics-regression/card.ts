@@ -7,6 +7,8 @@ export interface CardInput {
   file: string;
   sha256: string;
   params: number;
+  /** The network upscales luma only (num_in_ch = num_out_ch = 1). */
+  luma?: boolean;
   dtypes: string[];
   /** The model file's `__metadata__`. */
   metadata: Record<string, string>;
@@ -130,7 +132,7 @@ export function renderModelCard(c: CardInput): string {
   lines.push(...table(['', ''], [
     ['file', `\`${c.file}\` (${c.dtypes.join('/')})`],
     ['sha256', `\`${c.sha256}\``],
-    ['architecture', `${m.arch} x${m.scale}, ${c.params.toLocaleString('en-US')} parameters`],
+    ['architecture', `${m.arch} x${m.scale}, ${c.params.toLocaleString('en-US')} parameters${c.luma ? '; luma only (BT.601 Y), colour differences R − Y, B − Y upscaled with MATLAB bicubic' : ''}`],
     ['arch config', `\`${m.config}\``],
     ['phase', m.alpha !== undefined ? `${m.phase ?? '?'} (α = ${m.alpha})` : (m.phase ?? '—')],
     ['iterations', m.iterations ?? '—'],

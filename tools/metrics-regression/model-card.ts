@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countParams, disposeParams, initBackend, loadModelFile } from '@sr/model';
+import { countParams, disposeParams, initBackend, isLumaGenerator, loadModelFile } from '@sr/model';
 import { writeAtomic } from '../../apps/trainer/src/train/checkpoint.ts';
 import { refreshMeasuredSections, renderModelCard } from './card.ts';
 import { readGolden } from '../../apps/trainer/src/regress/golden.ts';
@@ -63,6 +63,7 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
   const name = o.name ?? parse(o.model).name;
   const loaded = await loadModelFile(o.model);
   const params = countParams(loaded.generator.params);
+  const luma = isLumaGenerator(loaded.generator);
   disposeParams(loaded.generator.params);
   const plots: string[] = [];
   if (o.run) {
@@ -79,6 +80,7 @@ export async function writeModelCard(o: ModelCardOptions): Promise<{ card: strin
     file: basename(o.model),
     sha256: loaded.sha256,
     params,
+    luma,
     dtypes: loaded.dtypes,
     metadata: loaded.metadata,
     run: o.run ? readRunFacts(o.run) : undefined,

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { upscaleBicubic } from '@sr/metrics';
-import { countParams, disposeParams, getGeneratorArch, loadModelFile, runGenerator, Upscaler } from '@sr/model';
+import { countParams, disposeParams, getGeneratorArch, isLumaGenerator, loadModelFile, runGenerator, Upscaler } from '@sr/model';
 import type { UpscaleFn } from './measure.ts';
 import { loadUpscalerJs, type UpscalerJsModelName } from './upscalerjs.ts';
 
@@ -28,16 +28,25 @@ async function loadOurs(path: string): Promise<LoadedMethod> {
     disposeParams(g.params);
     throw new Error(`${path} is a x${g.scale} model; the peer benchmark compares x${SCALE} models`);
   }
+  const luma = isLumaGenerator(g);
   const engine = new Upscaler({
     forward: (x: tf.Tensor4D) => runGenerator(g, x),
     scale: g.scale,
     multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
+    luma,
   });
   return {
     // Whole image, no context padding: the same work as UpscalerJS without patches.
     upscale: (lr) => engine.upscale(lr, { tile: 0, overlap: 0 }),
     params: countParams(g.params),
-    source: { file: basename(path), sha256, arch: g.arch, config: g.config, phase: metadata.phase ?? null },
+    source: {
+      file: basename(path),
+      sha256,
+      arch: g.arch,
+      config: g.config,
+      phase: metadata.phase ?? null,
+      ...(luma && { colour: 'network on BT.601 luma, R - Y and B - Y MATLAB bicubic' }),
+    },
     dispose: async () => disposeParams(g.params),
   };
 }

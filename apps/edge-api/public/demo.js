@@ -42,8 +42,8 @@ async function loadModels() {
   showLimits();
   $('model').replaceChildren(
     ...state.models.map((m) => {
-      const o = new Option(`${m.name} (x${m.scale}, ${m.architecture})`, m.name, m.default, m.default);
-      return o;
+      const net = m.channels === 'luma' ? `${m.architecture} on luma, bicubic colour` : m.architecture;
+      return new Option(`${m.name} (x${m.scale}, ${net})`, m.name, m.default, m.default);
     }),
   );
   syncAlpha();

@@ -74,7 +74,8 @@ export const NODE_DEFAULTS: AppConfig = {
  * Inference frees each activation as soon as the next exists, so the heap tracks the largest window
  * run (42 MB after one 256² window of the 32-feature edge SRVGG, the largest the default tile runs).
  * PNG output is streamed band by band, so the JS side holds the decoded input (3 bytes per LR
- * pixel), one row of tiles of output and the deflate state, not the whole result; JPEG/WebP output
+ * pixel; a luma model adds 10: its luma and colour differences), one row of tiles of output (a luma
+ * model also its 16-bit luma band) and the deflate state, not the whole result; JPEG/WebP output
  * is encoded from the whole image and so is limited to 2048x2048 output pixels.
  */
 export const WORKERD_DEFAULTS: AppConfig = {

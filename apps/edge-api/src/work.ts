@@ -54,6 +54,13 @@ export function chooseTile(upscaler: Upscaler, width: number, height: number, la
  * produce. Streamed PNG holds up to two bands (the one being encoded and the one computed ahead) plus the float output
  * of a window; measured in workerd on a 1024x692 input (4096-px-wide output), 128-px tiles (6 MiB bands) peaked at
  * 103 MB of isolate memory and 64-px ones (3 MiB) at 88 MB, for 20% more pixels run (see README "Limits per runtime").
+ * A luma network (manifest `channels: luma`) holds more per request and is still bounded by this RGB band alone: the
+ * 16-bit luma band of the tile row being computed (2 bytes per HR pixel, 2 MiB beside a 3 MiB band) and, for the
+ * whole request, the LR luma and colour differences (2 + 8 bytes per LR pixel: 7 MB at 1024x692, 10 MiB at
+ * 1024x1024); its windows' float input and output have one channel instead of three, and the wasm heap, which keeps
+ * their high-water mark, dominates. Measured on that request with the 32f/7c luma SRVGG at the same 64-px tiles:
+ * 57-68 MB of isolate memory against 51-78 MB for the RGB edge-x4 (garbage of earlier requests moves both more than
+ * the model does), so its tile is not lowered (a 48-px bound that counted the luma band would run 9% more pixels).
  */
 export const BAND_BUDGET_BYTES = 3 * 2 ** 20;
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest, parseSpec } from '../src/models/build-manifest.ts';
-import { makeModelsDir, type ModelsDir } from './fixtures.ts';
+import { makeModelsDir, RRDB, writeModel, type ModelsDir } from './fixtures.ts';
 
 let models: ModelsDir;
 beforeAll(async () => {
@@ -17,6 +17,13 @@ describe('buildManifest', () => {
     expect(rrdb.selfCheck.psnr).toHaveLength(48);
     expect(x4).toMatchObject({ scale: 4, defaultAlpha: 0.5, gan: { file: 'tiny-x4-gan.safetensors' } });
     expect(x4.selfCheck.gan).not.toEqual(x4.selfCheck.psnr);
+  });
+
+  it('drops the stated description and quality when a name gets another network (RGB → luma)', async () => {
+    await writeModel(models.dir, 'luma-x2.safetensors', 'RRDBNet', { ...RRDB, num_in_ch: 1, num_out_ch: 1 }, 9);
+    const [rrdb] = (await buildManifest(models.dir, [parseSpec('tiny-rrdb-x2=luma-x2.safetensors')])).models;
+    expect(rrdb).toMatchObject({ arch: 'RRDBNet', channels: 'luma', quality: [] });
+    expect(rrdb.selfCheck.psnr).toHaveLength(16);
   });
 
   it('refuses a GAN partner of another architecture', async () => {

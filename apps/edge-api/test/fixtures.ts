@@ -1,6 +1,6 @@
 /**
  * Test models with random weights (no trained model is needed): a tiny SRVGG x4 with a GAN partner
- * (α supported), a tiny RRDBNet x2, and a model whose file does not match its manifest entry.
+ * (α supported), a tiny RRDBNet x2, a model whose file does not match its manifest entry, and a tiny luma SRVGG.
  */
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,11 @@ import { createGenerator, disposeParams, encodeModelFile, initBackend, lpipsPara
 import { buildManifest, writeManifest, type ManifestModelSpec } from '../src/models/build-manifest.ts';
 
 export const SRVGG = { num_in_ch: 3, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 4, act_type: 'prelu' };
+/** One input and one output channel: the engine runs it on BT.601 luma with bicubic colour differences. */
+export const LUMA_SRVGG = { ...SRVGG, num_in_ch: 1, num_out_ch: 1 };
 export const RRDB = { num_in_ch: 3, num_out_ch: 3, scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4 };
 
-async function writeModel(dir: string, file: string, arch: string, config: object, seed: number): Promise<void> {
+export async function writeModel(dir: string, file: string, arch: string, config: object, seed: number): Promise<void> {
   const g = createGenerator(arch, config, seed);
   await writeFile(join(dir, file), await encodeModelFile(g));
   disposeParams(g.params);

@@ -1,11 +1,11 @@
 /**
- * Node tooling: writes `manifest.json` for a models directory — sha256, architecture, scale and
- * parameter count read from each file, and the probe fingerprint the server checks on first load.
+ * Node tooling: writes `manifest.json` for a models directory — sha256, architecture, scale,
+ * parameter count and channels (RGB or luma) read from each file, and the probe fingerprint the server checks on first load.
  * Usage: `npm run -w @sr/edge-api models:manifest -- <dir> <name>=<file>[+<gan-file>][:default] ...`
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { disposeGenerator, loadFile, parameterCount, probe } from './engine.ts';
+import { disposeGenerator, loadFile, networkChannels, parameterCount, probe } from './engine.ts';
 import { parseManifest, type Manifest, type ModelEntry } from './manifest.ts';
 import { PROBE_ID } from './self-check.ts';
 
@@ -23,7 +23,7 @@ async function inspect(dir: string, file: string) {
   const loaded = await loadFile(new Uint8Array(await readFile(join(dir, file))));
   try {
     const g = loaded.generator;
-    return { sha256: loaded.sha256, arch: g.arch, scale: g.scale, params: parameterCount(g), fingerprint: await probe(g) };
+    return { sha256: loaded.sha256, arch: g.arch, scale: g.scale, params: parameterCount(g), channels: networkChannels(g), fingerprint: await probe(g) };
   } finally {
     disposeGenerator(loaded.generator);
   }
@@ -42,21 +42,24 @@ async function previousEntries(dir: string): Promise<Map<string, ModelEntry>> {
 
 /**
  * Needs an initialized tfjs backend (the fingerprints are computed here). Hand-written fields of an
- * existing manifest (description, quality, defaultAlpha) are kept for names the specs do not override.
+ * existing manifest (description, quality, defaultAlpha) are kept for names the specs do not override;
+ * description and quality only while the name stays the same network (architecture, scale, parameters,
+ * channels): they describe it, and an RGB model's stated quality must not pass for its luma successor's.
  */
 export async function buildManifest(dir: string, specs: ManifestModelSpec[]): Promise<Manifest> {
   const previous = await previousEntries(dir);
   const models: unknown[] = [];
   for (const spec of specs) {
-    const old = previous.get(spec.name);
     const psnr = await inspect(dir, spec.file);
+    const old = previous.get(spec.name);
+    const same = old != null && old.arch === psnr.arch && old.scale === psnr.scale && old.params === psnr.params && old.channels === psnr.channels;
     const gan = spec.gan ? await inspect(dir, spec.gan) : null;
-    if (gan && (gan.arch !== psnr.arch || gan.scale !== psnr.scale || gan.params !== psnr.params)) {
+    if (gan && (gan.arch !== psnr.arch || gan.scale !== psnr.scale || gan.params !== psnr.params || gan.channels !== psnr.channels)) {
       throw new Error(`${spec.name}: ${spec.gan} is not the same network as ${spec.file}`);
     }
     models.push({
       name: spec.name,
-      description: spec.description ?? old?.description,
+      description: spec.description ?? (same ? old.description : undefined),
       file: spec.file,
       sha256: psnr.sha256,
       gan: gan ? { file: spec.gan, sha256: gan.sha256 } : undefined,
@@ -65,7 +68,8 @@ export async function buildManifest(dir: string, specs: ManifestModelSpec[]): Pr
       arch: psnr.arch,
       scale: psnr.scale,
       params: psnr.params,
-      quality: spec.quality ?? old?.quality ?? [],
+      channels: psnr.channels,
+      quality: spec.quality ?? (same ? old.quality : []),
       selfCheck: { probe: PROBE_ID, psnr: psnr.fingerprint, gan: gan?.fingerprint },
     });
   }

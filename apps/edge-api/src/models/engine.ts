@@ -9,6 +9,7 @@ import {
   disposeParams,
   flopsPerPixel,
   interpolateGenerators as interpolate,
+  isLumaGenerator,
   runGenerator,
   Upscaler,
   type Generator,
@@ -26,6 +27,10 @@ export const loadFile = (bytes: Uint8Array): Promise<LoadedFile> => decodeModelF
 
 export const parameterCount = (g: Generator): number => countParams(g.params);
 
+/** What the network takes and returns: RGB, or BT.601 luma only (the engine upscales the colour differences bicubically). */
+export type NetworkChannels = 'rgb' | 'luma';
+export const networkChannels = (g: Generator): NetworkChannels => (isLumaGenerator(g) ? 'luma' : 'rgb');
+
 /** Convolution FLOPs per LR pixel, for the per-request work estimate. */
 export const modelFlopsPerPixel = (g: Generator): number => flopsPerPixel(g);
 
@@ -40,9 +45,10 @@ export function createUpscaler(g: Generator): Upscaler {
 
 /** The probe output fingerprint of `g` (see self-check.ts). */
 export async function probe(g: Generator): Promise<number[]> {
-  const y = tf.tidy(() => runGenerator(g, tf.tensor4d(probeInput(), [1, PROBE_SIZE, PROBE_SIZE, 3])));
+  const channels = isLumaGenerator(g) ? 1 : 3;
+  const y = tf.tidy(() => runGenerator(g, tf.tensor4d(probeInput(channels), [1, PROBE_SIZE, PROBE_SIZE, channels])));
   try {
-    return fingerprint((await y.data()) as Float32Array, PROBE_SIZE * g.scale);
+    return fingerprint((await y.data()) as Float32Array, PROBE_SIZE * g.scale, channels);
   } finally {
     y.dispose();
   }

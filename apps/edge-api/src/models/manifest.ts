@@ -37,6 +37,8 @@ export const ModelEntry = z.object({
   arch: z.string(),
   scale: z.number().int().min(1),
   params: z.number().int().min(1),
+  /** `luma`: the network upscales BT.601 luma only and the colour differences are MATLAB bicubic (absent in older manifests: RGB). */
+  channels: z.enum(['rgb', 'luma']).default('rgb'),
   quality: z.array(Quality).default([]),
   selfCheck: SelfCheck,
 });

@@ -1,7 +1,7 @@
 import type { Generator } from '@sr/model';
 import type { Upscaler } from '@sr/model';
 import { ApiError } from '../errors.ts';
-import { createUpscaler, disposeGenerator, interpolateGenerators, loadFile, modelFlopsPerPixel, parameterCount, probe } from './engine.ts';
+import { createUpscaler, disposeGenerator, interpolateGenerators, loadFile, modelFlopsPerPixel, networkChannels, parameterCount, probe } from './engine.ts';
 import { defaultModel, parseManifest, type Manifest, type ModelEntry } from './manifest.ts';
 import { compareFingerprints } from './self-check.ts';
 import { awaitShared } from '../shared-wait.ts';
@@ -48,6 +48,7 @@ async function loadChecked(source: ModelSource, file: string, entry: ModelEntry,
   if (g.arch !== entry.arch) problems.push(`architecture ${g.arch} differs from the manifest's ${entry.arch}`);
   if (g.scale !== entry.scale) problems.push(`scale ${g.scale} differs from the manifest's ${entry.scale}`);
   if (parameterCount(g) !== entry.params) problems.push(`${parameterCount(g)} parameters, the manifest says ${entry.params}`);
+  if (networkChannels(g) !== entry.channels) problems.push(`a ${networkChannels(g)} network, the manifest says ${entry.channels}`);
   if (problems.length === 0) {
     const mismatch = compareFingerprints(await probe(g), expected);
     if (mismatch) problems.push(mismatch);
@@ -61,7 +62,7 @@ async function loadChecked(source: ModelSource, file: string, entry: ModelEntry,
 
 /**
  * Models by name, loaded lazily once per isolate/process (concurrent first requests share one load),
- * each checked against its manifest entry (sha256, architecture, probe output) before first use.
+ * each checked against its manifest entry (sha256, architecture, scale, parameters, channels, probe output) before first use.
  * A model that fails stays unhealthy: its requests get 503 and /healthz reports why.
  */
 export class ModelRegistry {

@@ -1,6 +1,7 @@
 /**
  * The built-in probe: a 16x16 RGB pattern run through a model untiled; the output is summarised as
- * the mean of each channel over a 4x4 grid of blocks (48 numbers). Recorded in the manifest when it is
+ * the mean of each channel over a 4x4 grid of blocks (48 numbers). A luma network gets the pattern's first channel
+ * and gives 16 numbers. Recorded in the manifest when it is
  * built and compared on first load, it catches wrong, truncated or mismatched weights and a broken backend,
  * while tolerating the last-bit differences between tfjs backends.
  */
@@ -11,27 +12,27 @@ const GRID = 4;
 export const PROBE_TOLERANCE = 2e-3;
 
 /** NHWC float32 values in [0, 1], deterministic and high-frequency so every kernel tap matters. */
-export function probeInput(): Float32Array {
-  const out = new Float32Array(PROBE_SIZE * PROBE_SIZE * 3);
+export function probeInput(channels: 1 | 3 = 3): Float32Array {
+  const out = new Float32Array(PROBE_SIZE * PROBE_SIZE * channels);
   for (let y = 0; y < PROBE_SIZE; y++) {
     for (let x = 0; x < PROBE_SIZE; x++) {
-      for (let c = 0; c < 3; c++) out[(y * PROBE_SIZE + x) * 3 + c] = ((x * 37 + y * 91 + c * 53) % 256) / 255;
+      for (let c = 0; c < channels; c++) out[(y * PROBE_SIZE + x) * channels + c] = ((x * 37 + y * 91 + c * 53) % 256) / 255;
     }
   }
   return out;
 }
 
-/** Block means of an HWC float output (`size` x `size` x 3), rounded to 6 decimals for the manifest. */
-export function fingerprint(output: Float32Array, size: number): number[] {
-  if (size % GRID !== 0 || output.length !== size * size * 3) {
-    throw new RangeError(`probe output of ${output.length} values does not match ${size}x${size}x3`);
+/** Block means of an HWC float output (`size` x `size` x `channels`), rounded to 6 decimals for the manifest. */
+export function fingerprint(output: Float32Array, size: number, channels: 1 | 3 = 3): number[] {
+  if (size % GRID !== 0 || output.length !== size * size * channels) {
+    throw new RangeError(`probe output of ${output.length} values does not match ${size}x${size}x${channels}`);
   }
   const block = size / GRID;
-  const sums = new Float64Array(GRID * GRID * 3);
+  const sums = new Float64Array(GRID * GRID * channels);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const b = (Math.floor(y / block) * GRID + Math.floor(x / block)) * 3;
-      for (let c = 0; c < 3; c++) sums[b + c] += output[(y * size + x) * 3 + c];
+      const b = (Math.floor(y / block) * GRID + Math.floor(x / block)) * channels;
+      for (let c = 0; c < channels; c++) sums[b + c] += output[(y * size + x) * channels + c];
     }
   }
   return Array.from(sums, (s) => Math.round((s / (block * block)) * 1e6) / 1e6);

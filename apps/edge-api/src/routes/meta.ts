@@ -37,6 +37,8 @@ export function registerMeta(app: App, ctx: RouteContext): void {
       architecture: e.arch,
       scale: e.scale,
       parameters: e.params,
+      channels: e.channels,
+      chroma: e.channels === 'luma' ? ('bicubic' as const) : ('network' as const),
       sha256: e.sha256,
       alphaSupported: e.gan != null,
       defaultAlpha: e.gan ? e.defaultAlpha : null,

@@ -120,6 +120,12 @@ export const ModelInfo = z
     architecture: z.string(),
     scale: z.number().int(),
     parameters: z.number().int(),
+    channels: z.enum(['rgb', 'luma']).openapi({
+      description: "What the network upscales: RGB, or luma only (full-range BT.601 Y; gray images as they are) with the colour left to `chroma`",
+    }),
+    chroma: z.enum(['network', 'bicubic']).openapi({
+      description: 'How the colour is upscaled: by the network (RGB networks), or MATLAB bicubic on R − Y and B − Y recombined with the network luma',
+    }),
     sha256: z.string(),
     alphaSupported: z.boolean(),
     defaultAlpha: z.number().nullable(),
