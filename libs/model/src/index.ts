@@ -30,5 +30,6 @@ export {
   sniffWeightFormat, type ExtraMetadata, type LoadedModel, type RawWeights, type SaveOptions, type WeightFormat,
 } from './weights/model-file.ts';
 export * from './tiling.ts';
+export { BT601_LUMA } from './tiling/luma.ts';
 export type { WeightDtype } from './weights/dtype.ts';
 export * from './image/index.ts';

@@ -15,9 +15,9 @@ export interface LumaSplit {
   chroma: Float32Array;
 }
 
-const KR = 0.299;
-const KG = 0.587;
-const KB = 0.114;
+/** Full-range BT.601 luma weights of R, G and B. */
+export const BT601_LUMA = [0.299, 0.587, 0.114] as const;
+const [KR, KG, KB] = BT601_LUMA;
 
 export function splitLuma(image: ImageU8 | ImageU16): LumaSplit {
   if (image.channels !== 3) throw new RangeError(`splitLuma: expected an RGB image, got ${image.channels} channel(s)`);

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Generator, ParamMap } from '../archs/types.ts';
 import type { SRVGGNetCompactConfig } from '../archs/srvgg.ts';
+import { BT601_LUMA } from '../tiling/luma.ts';
 import { WeightsError } from './errors.ts';
-
-/** Full-range BT.601 luma weights of R, G, B (what tiling/luma.ts feeds a luma network). */
-const LUMA = [0.299, 0.587, 0.114];
 
 /**
  * An RGB SRVGGNetCompact folded into a luma one (one input, one output channel), as a starting point for luma
@@ -32,7 +30,7 @@ function lumaOutputs(t: tf.Tensor, r2: number): tf.Tensor {
   return tf.tidy(() => {
     const lead = t.shape.slice(0, -1);
     const perChannel = t.reshape([...lead, 3, r2]);
-    const weights = tf.tensor1d(LUMA).reshape([...lead.map(() => 1), 3, 1]);
+    const weights = tf.tensor1d([...BT601_LUMA]).reshape([...lead.map(() => 1), 3, 1]);
     return tf.sum(tf.mul(perChannel, weights), lead.length);
   });
 }
