@@ -1,8 +1,7 @@
 /** The methods the peer benchmark compares, as plain data (sent to a worker process) and as loaded upscalers. */
 import { basename } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { upscaleBicubic } from '@sr/metrics';
-import { countParams, disposeParams, getGeneratorArch, isLumaGenerator, loadModelFile, runGenerator, Upscaler } from '@sr/model';
+import { countParams, disposeParams, isLumaGenerator, loadModelFile, Upscaler } from '@sr/model';
 import type { UpscaleFn } from './measure.ts';
 import { loadUpscalerJs, type UpscalerJsModelName } from './upscalerjs.ts';
 
@@ -29,12 +28,8 @@ async function loadOurs(path: string): Promise<LoadedMethod> {
     throw new Error(`${path} is a x${g.scale} model; the peer benchmark compares x${SCALE} models`);
   }
   const luma = isLumaGenerator(g);
-  const engine = new Upscaler({
-    forward: (x: tf.Tensor4D) => runGenerator(g, x),
-    scale: g.scale,
-    multiple: getGeneratorArch(g.arch).inputMultiple(g.config),
-    luma,
-  });
+  // The engine every app uses; tile 0 with overlap 0 runs the plain whole-image forward (no valid-convolution windows).
+  const engine = Upscaler.forGenerator(g);
   return {
     // Whole image, no context padding: the same work as UpscalerJS without patches.
     upscale: (lr) => engine.upscale(lr, { tile: 0, overlap: 0 }),
