@@ -4,7 +4,7 @@
  * 8-bit RGB the API documents for the engine input: gray replicated, sub-8-bit gray scaled to 0..255, 16-bit rounded
  * (v / 257), alpha flattened on black.
  */
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { encodeChunk, PNG_SIGNATURE } from '../src/codecs/png/chunks.ts';
 
 export interface PngCase {
@@ -156,9 +156,22 @@ export function pngKindCases(): PngCase[] {
 
 /** A 1x1 RGB PNG whose IDAT inflates to `inflated` bytes (a valid first row, then zeros). */
 export function inflateBomb(inflated: number, width = 1, height = 1): Uint8Array<ArrayBuffer> {
-  const raw = new Uint8Array(inflated);
-  return concat([PNG_SIGNATURE, ihdr(width, height, 8, 2), encodeChunk('IDAT', deflateSync(raw, { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
+  return concat([PNG_SIGNATURE, ihdr(width, height, 8, 2), encodeChunk('IDAT', deflateSync(new Uint8Array(inflated), { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
 }
+
+/**
+ * Milliseconds this process takes to inflate the whole IDAT of an `inflateBomb`, what a decoder without a budget would
+ * spend: the yardstick that "refused fast" is measured against, so the check holds on a loaded machine too.
+ */
+export function fullInflateMs(bomb: Uint8Array): number {
+  const idatAt = PNG_SIGNATURE.length + 8 + 13 + 4;
+  const payload = bomb.subarray(idatAt + 8, idatAt + 8 + new DataView(bomb.buffer, bomb.byteOffset).getUint32(idatAt));
+  const t0 = performance.now();
+  inflateSync(payload);
+  return performance.now() - t0;
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The RGB 8-bit case with one bit of the IHDR's (or the IDAT's) CRC flipped. */
 export function badCrc(chunk: 'IHDR' | 'IDAT'): Uint8Array<ArrayBuffer> {
