@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeApp } from '../src/node.ts';
 import { decodeRgb, makeModelsDir, testImage, writeLpipsWeights, type ModelsDir } from './fixtures.ts';
@@ -153,6 +154,28 @@ describe('workerd: evaluate', () => {
   });
 });
 
+/**
+ * The demo page, loaded in a new tab. A load that stalls (seen once, in a full CI run on 2 busy cores; the cause is not
+ * known yet) is reported with the requests still pending and the worker's log, then tried once more in a fresh tab.
+ */
+async function openDemoPage(browser: Browser): Promise<Page> {
+  for (let attempt = 1; ; attempt++) {
+    const page = await browser.newPage();
+    const pending = new Set<string>();
+    page.on('request', (r) => pending.add(r.url()));
+    page.on('requestfinished', (r) => pending.delete(r.url()));
+    page.on('requestfailed', (r) => pending.delete(r.url()));
+    try {
+      await page.goto(worker.url, { timeout: 30_000 });
+      return page;
+    } catch (err) {
+      if (attempt === 2) throw err;
+      console.warn(`demo page load stalled (${(err as Error).message.split('\n')[0]}); pending: ${[...pending].join(', ') || 'none'}; worker log:\n${worker.logs()}`);
+      await page.close();
+    }
+  }
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('demo page in headless Chromium', () => {
   it('uploads an image and shows the result and its metrics', async () => {
     const { chromium } = await import('playwright-core');
@@ -162,8 +185,7 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page in headless Chromium', () => {
       timeout: 30_000,
     });
     try {
-      const page = await browser.newPage();
-      await page.goto(worker.url, { timeout: 30_000 });
+      const page = await openDemoPage(browser);
       await page.fill('#token', TOKEN);
       await page.dispatchEvent('#token', 'change');
       await page.waitForSelector('#model option[value="tiny-x4"]', { state: 'attached', timeout: 20_000 });
