@@ -10,7 +10,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { compare, makeSrPair, upscaleBicubic, type ImageU8 } from '@sr/metrics';
+import { compare, cropImage, makeSrPair, upscaleBicubic, type ImageU8 } from '@sr/metrics';
 import { disposeParams, initBackend, interpolateGenerators, loadModelFile, Upscaler, type Generator } from '@sr/model';
 import { readImageRgb, writeFileAtomic } from '../../apps/trainer/src/io/image-io.ts';
 
@@ -68,14 +68,7 @@ async function generatorFor(panel: string): Promise<Generator> {
   return mixed;
 }
 
-/** A square crop of an RGB image. */
-function cropOf(img: ImageU8, left: number, top: number, size: number): Promise<ImageU8> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract({ left, top, width: size, height: size })
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-    .then(({ data, info }) => ({ width: info.width, height: info.height, channels: info.channels as 3, data: new Uint8Array(data) }));
-}
+const sharpOf = (img: ImageU8) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 
 /** The panels' HR-sized images, in order (the LR one already nearest-upscaled to the HR size). */
 async function panelImages(panels: string[], scale: number, lr: ImageU8, hr: ImageU8): Promise<ImageU8[]> {
@@ -84,10 +77,7 @@ async function panelImages(panels: string[], scale: number, lr: ImageU8, hr: Ima
     if (panel === 'hr') images.push(hr);
     else if (panel === 'bicubic') images.push(upscaleBicubic(lr, scale));
     else if (panel === 'lr') {
-      const { data, info } = await sharp(lr.data, { raw: { width: lr.width, height: lr.height, channels: 3 } })
-        .resize(hr.width, hr.height, { kernel: 'nearest' })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharpOf(lr).resize(hr.width, hr.height, { kernel: 'nearest' }).raw().toBuffer({ resolveWithObject: true });
       images.push({ width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) });
     } else {
       const g = await generatorFor(panel);
@@ -109,21 +99,21 @@ export async function renderCropFigure(o: CropFigureOptions): Promise<{ png: Buf
   if (o.size % o.scale || left + o.size > hr.width || top + o.size > hr.height) {
     throw new Error(`a ${o.size}² crop at ${left},${top} must be a multiple of x${o.scale} and inside the ${hr.width}x${hr.height} mod-cropped HR`);
   }
-  const reference = await cropOf(hr, left, top, o.size);
+  const reference = cropImage(hr, left, top, o.size, o.size);
   const side = o.size * o.zoom;
   const composites: sharp.OverlayOptions[] = [];
   const scores: PanelScore[] = [];
   const labelled = o.panels.map(splitLabel);
   const images = await panelImages(labelled.map((p) => p.panel), o.scale, lr, hr);
   for (const [i, image] of images.entries()) {
-    const crop = await cropOf(image, left, top, o.size);
+    const crop = cropImage(image, left, top, o.size, o.size);
     const { label, panel } = labelled[i];
     if (panel === 'lr' || panel === 'hr') scores.push({ panel: label });
     else {
       const { psnr, ssim } = compare(crop, reference, { yChannel: true });
       scores.push({ panel: label, psnrY: Number(psnr.toFixed(2)), ssimY: Number(ssim.toFixed(4)) });
     }
-    const input = await sharp(crop.data, { raw: { width: o.size, height: o.size, channels: 3 } }).resize(side, side, { kernel: 'nearest' }).png().toBuffer();
+    const input = await sharpOf(crop).resize(side, side, { kernel: 'nearest' }).png().toBuffer();
     composites.push({ input, left: i * (side + GAP), top: 0 }, { input: labelSvg(label, side), left: i * (side + GAP), top: side });
   }
   const width = images.length * side + (images.length - 1) * GAP;

@@ -156,8 +156,7 @@ export function pngKindCases(): PngCase[] {
 
 /** A 1x1 RGB PNG whose IDAT inflates to `inflated` bytes (a valid first row, then zeros). */
 export function inflateBomb(inflated: number, width = 1, height = 1): Uint8Array<ArrayBuffer> {
-  const raw = new Uint8Array(inflated);
-  return concat([PNG_SIGNATURE, ihdr(width, height, 8, 2), encodeChunk('IDAT', deflateSync(raw, { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
+  return concat([PNG_SIGNATURE, ihdr(width, height, 8, 2), encodeChunk('IDAT', deflateSync(new Uint8Array(inflated), { level: 9 })), encodeChunk('IEND', new Uint8Array(0))]);
 }
 
 /**
