@@ -98,6 +98,26 @@ describe('config', () => {
     expect(errorOf(() => parseConfig(rrdb)).message).toContain('"generator.config.num_out_ch"');
   });
 
+  it('a learned skip kernel is odd and within the body\'s reach', () => {
+    const withSkip = (skip_kernel: unknown): any => {
+      const raw: any = minimal();
+      raw.generator.config.skip_kernel = skip_kernel;
+      return raw;
+    };
+    const numConv = minimal().generator.config.num_conv;
+    const max = 2 * (numConv + 2) + 1;
+    expect(parseConfig(withSkip(5)).generator.config).toMatchObject({ skip_kernel: 5 });
+    expect(parseConfig(withSkip(0)).generator.config).toMatchObject({ skip_kernel: 0 });
+    expect(parseConfig(withSkip(max)).generator.config).toMatchObject({ skip_kernel: max });
+    for (const bad of [4, max + 2]) {
+      const err = errorOf(() => parseConfig(withSkip(bad)));
+      expect(err.message).toContain('"generator.config"');
+      expect(err.message).toContain(`skip_kernel must be 0 or an odd integer from 1 to ${max}, got ${bad}`);
+    }
+    expect(errorOf(() => parseConfig(withSkip(-1))).message).toContain('"generator.config.skip_kernel"');
+    expect(errorOf(() => parseConfig(withSkip(2.5))).message).toContain('"generator.config.skip_kernel"');
+  });
+
   it('validates the feature-matching loss: weights, layer names of the discriminator', () => {
     const gan = (featureMatching: unknown, inputSize = 32): any => {
       const raw: any = minimal();

@@ -37,3 +37,8 @@ export function flopsPerPixel(g: Generator): number {
 export function disposeParams(params: ParamMap): void {
   for (const t of Object.values(params)) t.dispose();
 }
+
+/** Deep copy of parameters (an export or a derived model must not change when the source goes on training). */
+export function cloneParams(params: ParamMap): ParamMap {
+  return tf.tidy(() => Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.clone()])));
+}

@@ -9,7 +9,7 @@ export { srvgg, type SRVGGNetCompactConfig } from './archs/srvgg.ts';
 export { vggDiscriminator, vggDiscriminatorFeatureNames, type VGGStyleDiscriminatorConfig } from './archs/vgg-discriminator.ts';
 export { vgg19, vgg19Features, VGG19_LAYERS, type VGG19Config } from './archs/vgg19.ts';
 export { LPIPS_MIN_SIDE, LPIPS_NETS, lpipsDistance, lpipsParamShapes, lpipsParamsFromStateDicts, type LpipsNet } from './archs/lpips.ts';
-export { countParams, createGenerator, isLumaGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';
+export { cloneParams, countParams, createGenerator, isLumaGenerator, disposeParams, flopsPerPixel, runGenerator } from './generator.ts';
 export { BACKEND_CHOICES, describeBackend, initBackend, type AdapterInfo, type BackendInfo, type BackendPreference, type InitBackendOptions } from './runtime/backend.ts';
 export { benchConvGradients, benchForward, DEFAULT_CONV_CASES, type ConvCase, type ConvGradTiming, type ForwardTiming } from './runtime/bench.ts';
 export * as ops from './ops/index.ts';
@@ -22,7 +22,7 @@ export { inferArch, type InferredArch, type InferOptions } from './weights/infer
 export { checkStateDict, paramsToStateDict, stateDictToParams } from './weights/state-dict.ts';
 export { generatorFromStateDict, generatorToStateDict, type ArchHint } from './weights/generator-weights.ts';
 export { interpolateGenerators, interpolateParams } from './weights/interpolate.ts';
-export { deepenSrvgg } from './weights/deepen.ts';
+export { deepenSrvgg, learnSkipSrvgg } from './weights/deepen.ts';
 export { lumaSrvgg } from './weights/luma.ts';
 export {
   decodeModelFile, encodeModelFile, importWeights, loadModelFile, MODEL_FORMAT, modelMetadata, readStateDict, saveModelFile,

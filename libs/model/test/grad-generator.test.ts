@@ -5,6 +5,8 @@ import { BACKENDS, useBackend } from './grad-util.ts';
 
 const GENERATORS = [
   ['SRVGGNetCompact', { num_feat: 6, num_conv: 2, upscale: 2 }],
+  // A learned 5x5 skip conv (in place of the nearest upsampling) is a second path from the input to the output.
+  ['SRVGGNetCompact', { num_feat: 6, num_conv: 2, upscale: 2, skip_kernel: 5 }],
   // x2 exercises pixel_unshuffle, both nearest upsamples, the dense concat and the residual scaling.
   ['RRDBNet', { num_feat: 6, num_block: 1, num_grow_ch: 3, scale: 2 }],
 ] as const;

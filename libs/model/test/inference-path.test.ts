@@ -18,10 +18,10 @@ function taped(g: Generator, x: tf.Tensor4D): tf.Tensor4D {
   return out!;
 }
 
-/** Non-trivial PReLU slopes and biases, so a wrongly ordered channel or broadcast would show. */
+/** Non-trivial PReLU slopes, biases and learned skip kernel, so a wrongly ordered channel or broadcast would show. */
 function randomizeVectors(g: Generator, seed: number): void {
   for (const [name, t] of Object.entries(g.params)) {
-    if (t.rank !== 1) continue;
+    if (t.rank !== 1 && name !== 'skip.weight') continue;
     g.params[name] = tf.randomUniform(t.shape, -0.5, 0.5, 'float32', seed++);
     t.dispose();
   }
@@ -45,6 +45,8 @@ describe('inference forward', () => {
     ['SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 2, act_type: 'leakyrelu' }],
     ['SRVGGNetCompact', { num_in_ch: 1, num_out_ch: 1, num_feat: 8, num_conv: 2, upscale: 2 }],
     ['SRVGGNetCompact', { num_in_ch: 1, num_out_ch: 3, num_feat: 8, num_conv: 1, upscale: 2 }],
+    ['SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 4, skip_kernel: 3 }],
+    ['SRVGGNetCompact', { num_in_ch: 1, num_out_ch: 1, num_feat: 8, num_conv: 2, upscale: 4, skip_kernel: 5 }],
     ['RRDBNet', { num_feat: 8, num_block: 2, num_grow_ch: 4, scale: 4 }],
     ['RRDBNet', { num_feat: 8, num_block: 1, num_grow_ch: 4, scale: 2 }],
     ['RRDBNet', { num_feat: 8, num_block: 1, num_grow_ch: 4, scale: 1 }],

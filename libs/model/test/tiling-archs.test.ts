@@ -102,6 +102,19 @@ describe('tiling on the real generators (wasm)', () => {
     expect(getGeneratorArch('SRVGGNetCompact').validForward!({ ...g.config, num_in_ch: 1 })).toBeUndefined();
   });
 
+  // 5: inside the body's reach; 13: exactly the body's radius 6, so a valid window crops nothing for the skip.
+  it.each([5, 13])('SRVGGNetCompact with a learned %ix%i skip: tiles and valid windows equal the whole image bit for bit', async (k) => {
+    const g = gen('SRVGGNetCompact', { ...srvgg, skip_kernel: k }, 6);
+    kaimingKernels(g, 9);
+    const up = Upscaler.forGenerator(g);
+    expect(defaultOverlap(g)).toBe(6);
+    for (const [image, tile] of [[noiseImage(30, 30, 3), 8], [structuredImage(41, 17), 12], [noiseImage(1, 25, 4), 7]] as const) {
+      const whole = await up.upscale(image, { tile: 0 });
+      expect(Buffer.from((await up.upscale(image, { tile })).data).equals(Buffer.from(whole.data))).toBe(true);
+      expect(Buffer.from((await up.upscale(image, { tile, batch: 2 })).data).equals(Buffer.from(whole.data))).toBe(true);
+    }
+  });
+
   it('leaves no tensors behind', async () => {
     const up = Upscaler.forGenerator(gen('RRDBNet', rrdb(4)));
     const compact = Upscaler.forGenerator(gen('SRVGGNetCompact', srvgg));

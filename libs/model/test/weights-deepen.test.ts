@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGenerator, runGenerator } from '../src/generator.ts';
 import { initBackend } from '../src/runtime/backend.ts';
-import { deepenSrvgg } from '../src/weights/deepen.ts';
+import { deepenSrvgg, learnSkipSrvgg } from '../src/weights/deepen.ts';
 import { WeightsError } from '../src/weights/errors.ts';
 
 describe('deepenSrvgg', () => {
@@ -42,5 +42,40 @@ describe('deepenSrvgg', () => {
     expect(() => deepenSrvgg(leaky, 3)).toThrow(/leakyrelu/);
     const rrdb = createGenerator('RRDBNet', { num_feat: 8, num_block: 1, num_grow_ch: 4, scale: 2 }, 1);
     expect(() => deepenSrvgg(rrdb, 3)).toThrow(/only SRVGGNetCompact/);
+  });
+
+  const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+    return d;
+  };
+
+  for (const kernel of [1, 3, 5]) {
+    it(`learnSkipSrvgg: a ${kernel}x${kernel} learned skip starts as the nearest skip it replaces`, () => {
+      const g = createGenerator('SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 4 }, 5);
+      const skip = learnSkipSrvgg(g, kernel);
+      expect(skip.config).toMatchObject({ skip_kernel: kernel });
+      expect(skip.params['skip.weight'].shape).toEqual([kernel, kernel, 3, 48]);
+      const x = input();
+      const a = runGenerator(g, x).dataSync();
+      expect(maxAbsDiff(a, runGenerator(skip, x).dataSync())).toBeLessThan(1e-6);
+      // The skip is live: a perturbed skip kernel changes the output.
+      skip.params['skip.weight'] = tf.add(skip.params['skip.weight'], 0.05);
+      expect(maxAbsDiff(a, runGenerator(skip, x).dataSync())).toBeGreaterThan(1e-3);
+      // The source model's own tensors were copied, not shared.
+      expect(g.params['body.0.weight'].isDisposed).toBe(false);
+      expect(skip.params['body.0.weight']).not.toBe(g.params['body.0.weight']);
+    });
+  }
+
+  it('learnSkipSrvgg refuses what has no exact nearest skip to replace', () => {
+    const g = createGenerator('SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale: 2 }, 1);
+    expect(() => learnSkipSrvgg(g, 4)).toThrow(/odd integer from 1 to 9/);
+    expect(() => learnSkipSrvgg(g, 11)).toThrow(WeightsError);
+    expect(() => learnSkipSrvgg(learnSkipSrvgg(g, 3), 3)).toThrow(/already has a learned 3×3 skip/);
+    const mismatched = createGenerator('SRVGGNetCompact', { num_in_ch: 1, num_out_ch: 3, num_feat: 8, num_conv: 2, upscale: 2 }, 1);
+    expect(() => learnSkipSrvgg(mismatched, 3)).toThrow(/num_in_ch = num_out_ch/);
+    const rrdb = createGenerator('RRDBNet', { num_feat: 8, num_block: 1, num_grow_ch: 4, scale: 2 }, 1);
+    expect(() => learnSkipSrvgg(rrdb, 3)).toThrow(/only SRVGGNetCompact/);
   });
 });

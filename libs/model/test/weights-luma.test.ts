@@ -7,8 +7,8 @@ import { WeightsError } from '../src/weights/errors.ts';
 import { lumaSrvgg } from '../src/weights/luma.ts';
 
 /** A random RGB SRVGG whose every parameter (biases and PReLU slopes too) is random, so that no term folds trivially. */
-function randomRgbSrvgg(upscale: number, seed: number): Generator {
-  const g = createGenerator('SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale, act_type: 'prelu' }, seed);
+function randomRgbSrvgg(upscale: number, seed: number, skipKernel = 0): Generator {
+  const g = createGenerator('SRVGGNetCompact', { num_feat: 8, num_conv: 2, upscale, act_type: 'prelu', skip_kernel: skipKernel }, seed);
   for (const [i, [name, t]] of Object.entries(g.params).entries()) g.params[name] = tf.randomUniform(t.shape, -0.5, 0.5, 'float32', seed * 100 + i);
   return g;
 }
@@ -27,9 +27,11 @@ describe('lumaSrvgg', () => {
 
   const grayInput = () => tf.randomUniform([1, 9, 11, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
 
-  for (const upscale of [4, 2]) {
-    it(`x${upscale}: on a gray image the folded model outputs the luma of the RGB model's output`, () => {
-      const rgb = randomRgbSrvgg(upscale, upscale);
+  for (const [upscale, skipKernel] of [[4, 0], [2, 0], [4, 3]]) {
+    const skip = skipKernel ? `, ${skipKernel}x${skipKernel} learned skip` : '';
+    it(`x${upscale}${skip}: on a gray image the folded model outputs the luma of the RGB model's output`, () => {
+      const rgb = randomRgbSrvgg(upscale, upscale, skipKernel);
+      if (skipKernel) expect(lumaSrvgg(rgb).params['skip.weight'].shape).toEqual([skipKernel, skipKernel, 1, upscale * upscale]);
       const folded = lumaSrvgg(rgb);
       const y = grayInput();
       const rgbOut = runGenerator(rgb, tf.tile(y, [1, 1, 1, 3]));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.ts';
-import { VGG19_LAYERS, vggDiscriminatorFeatureNames } from '@sr/model';
+import { srvgg, VGG19_LAYERS, vggDiscriminatorFeatureNames } from '@sr/model';
 import { scheduleMismatch } from '../train/schedulers.ts';
 import { configSchema, trainSources, valSetName, valSources, type SchedulerConfig, type TrainConfig } from './schema.ts';
 
@@ -57,6 +57,14 @@ function consistencyErrors(c: TrainConfig): [string, string][] {
   const g = c.generator;
   const gScale = g.arch === 'RRDBNet' ? g.config.scale : g.config.upscale;
   if (gScale !== c.scale) errors.push([`generator.config.${g.arch === 'RRDBNet' ? 'scale' : 'upscale'}`, `must equal scale (${c.scale})`]);
+  if (g.arch === 'SRVGGNetCompact') {
+    // The architecture's own rules (e.g. an odd skip_kernel within the body's reach), as it will apply them.
+    try {
+      srvgg.parseConfig(g.config);
+    } catch (err) {
+      errors.push(['generator.config', (err as Error).message]);
+    }
+  }
   const gIn = g.config.num_in_ch;
   // Training images are RGB: a network sees all three channels, or their luma alone (tiling/luma.ts in @sr/model).
   if (gIn !== g.config.num_out_ch || (gIn !== 1 && gIn !== 3)) {

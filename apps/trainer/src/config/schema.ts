@@ -152,6 +152,8 @@ const srvggSchema = z.strictObject({
     num_conv: posInt,
     upscale: z.union([z.literal(1), z.literal(2), z.literal(4)]),
     act_type: z.enum(['prelu', 'relu', 'leakyrelu']).default('prelu'),
+    /** 0 = nearest skip (Real-ESRGAN); an odd k = a learned k×k linear skip conv, started as the nearest upsampling. */
+    skip_kernel: z.number().int().nonnegative().optional(),
   }),
 });
 

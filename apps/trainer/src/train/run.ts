@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { disposeParams, initBackend, isLumaGenerator, loadModelFile, type Generator, type ParamMap } from '@sr/model';
+import { cloneParams, disposeParams, initBackend, isLumaGenerator, loadModelFile, type Generator } from '@sr/model';
 import type { BackendPreference } from '@sr/model/backend-choices';
 import { CliError } from '../cli-error.ts';
 import { discriminatorAccuracy } from '../losses/adversarial.ts';
@@ -55,11 +55,6 @@ export interface TrainSummary {
 
 const TRAIN_RNG_STREAM = 0x7a1;
 const VAL_SEED_OFFSET = 1000;
-
-/** Deep copy of parameters (the exported weights must not change when training goes on). */
-function cloneParams(p: Record<string, tf.Tensor>): ParamMap {
-  return tf.tidy(() => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, t.clone()])));
-}
 
 /** Written by `export.golden`: the `sr regress` values of the run's exports. */
 export const GOLDEN_FILE = 'golden.json';

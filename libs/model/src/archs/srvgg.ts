@@ -21,6 +21,13 @@ export interface SRVGGNetCompactConfig {
   num_conv: number;
   upscale: number;
   act_type: 'prelu' | 'relu' | 'leakyrelu';
+  /**
+   * Not in Real-ESRGAN: 0 (its default) adds the nearest-upsampled input; an odd k instead adds a learned linear k×k
+   * conv of the input (`skip.weight` / `skip.bias`, num_in_ch → num_out_ch·r² sub-pixels), which starts as the
+   * nearest upsampling, so a tiny body need not spend its capacity on the linear part of the upscale. Absent = 0, so
+   * configs and model files without it are unchanged.
+   */
+  skip_kernel?: number;
 }
 
 const ACTS = ['prelu', 'relu', 'leakyrelu'] as const;
@@ -46,6 +53,10 @@ function paramShapes(c: SRVGGNetCompactConfig): Record<string, number[]> {
   const outCh = c.num_out_ch * c.upscale * c.upscale;
   shapes[`body.${last}.weight`] = [3, 3, c.num_feat, outCh];
   shapes[`body.${last}.bias`] = [outCh];
+  if (hasLearnedSkip(c)) {
+    shapes['skip.weight'] = [c.skip_kernel, c.skip_kernel, c.num_in_ch, outCh];
+    shapes['skip.bias'] = [outCh];
+  }
   return shapes;
 }
 
@@ -64,6 +75,33 @@ function cropSides(x: tf.Tensor4D, valid: ValidSides, n: number): tf.Tensor4D {
 
 /** 3x3 convs in the network (body and last), each reaching one LR pixel further: its exact receptive radius. */
 export const srvggRadius = (c: SRVGGNetCompactConfig): number => c.num_conv + 2;
+
+const hasLearnedSkip = (c: SRVGGNetCompactConfig): c is SRVGGNetCompactConfig & { skip_kernel: number } => (c.skip_kernel ?? 0) > 0;
+const skipRadius = (c: SRVGGNetCompactConfig): number => ((c.skip_kernel ?? 1) - 1) / 2;
+
+/** 0 (left out), or an odd kernel size whose reach stays within the body's (so tiling keeps its radius). */
+function skipKernelField(r: Record<string, unknown>, numConv: number): { skip_kernel?: number } {
+  const v = r.skip_kernel ?? 0;
+  const max = 2 * (numConv + 2) + 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || (v !== 0 && (v % 2 === 0 || v < 1 || v > max))) {
+    throw new Error(`config.skip_kernel must be 0 or an odd integer from 1 to ${max}, got ${JSON.stringify(r.skip_kernel)}`);
+  }
+  return v === 0 ? {} : { skip_kernel: v };
+}
+
+/**
+ * A skip kernel (HWIO, k×k, C → C·r² in PyTorch pixel-shuffle order) that computes the nearest upsampling: the centre
+ * tap of input channel ch is 1 for each of its r² sub-pixel outputs ch·r² + s.
+ */
+export function nearestSkipKernel(k: number, channels: number, r: number): tf.Tensor4D {
+  const outCh = channels * r * r;
+  const values = new Float32Array(k * k * channels * outCh);
+  const centre = (k - 1) / 2;
+  for (let ch = 0; ch < channels; ch++) {
+    for (let sub = 0; sub < r * r; sub++) values[((centre * k + centre) * channels + ch) * outCh + ch * r * r + sub] = 1;
+  }
+  return tf.tensor4d(values, [k, k, channels, outCh]);
+}
 
 /**
  * How each 3x3 conv pads: 1 on every side (the network's own zero 'same' padding; training), or, for inference, 1 on
@@ -116,43 +154,78 @@ function body(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, releas
  */
 function forwardInference(params: ParamMap, x: tf.Tensor4D, c: SRVGGNetCompactConfig, valid?: ValidSides): tf.Tensor4D {
   const r = c.upscale;
-  const outCh = c.num_out_ch * r * r;
   const last = lastConvIndex(c);
   const w = toDepthToSpaceOrder(param(params, `body.${last}.weight`), r);
   const b = toDepthToSpaceOrder(param(params, `body.${last}.bias`), r);
   const padding = paddingFor(valid);
   const y = consume(body(params, x, c, true, padding), (t) => conv3x3(t, w, b, padding));
   tf.dispose([w, b]);
-  // The skip: each LR input pixel added to its r² sub-pixels, as a broadcast over the sub-pixel axis (exactly the x·1
-  // of the taped path's nearest upsampling), so no r²-channel copy of the input is made.
-  const [n, h, wd] = y.shape;
+  const sum = hasLearnedSkip(c) ? addLearnedSkip(params, x, y, c, valid) : addNearestSkip(x, y, c, valid);
+  return consume(sum, (t) => depthToSpace(t, r));
+}
+
+/**
+ * Each LR input pixel added to its r² sub-pixels, as a broadcast over the sub-pixel axis (exactly the x·1 of the
+ * taped path's nearest upsampling), so no r²-channel copy of the input is made. Consumes `y`.
+ */
+function addNearestSkip(x: tf.Tensor4D, y: tf.Tensor4D, c: SRVGGNetCompactConfig, valid?: ValidSides): tf.Tensor4D {
+  const [n, h, wd, outCh] = y.shape;
   const core = valid ? cropSides(x, valid, srvggRadius(c)) : x;
   const base = core.reshape([n, h, wd, 1, c.num_out_ch]);
-  const sum = consume(y, (t) => tf.tidy(() => tf.add(t.reshape([n, h, wd, r * r, c.num_out_ch]), base).reshape([n, h, wd, outCh]) as tf.Tensor4D));
+  const sum = consume(y, (t) => tf.tidy(() => tf.add(t.reshape([n, h, wd, c.upscale * c.upscale, c.num_out_ch]), base).reshape([n, h, wd, outCh]) as tf.Tensor4D));
   tf.dispose(core === x ? [base] : [base, core]);
-  return consume(sum, (t) => depthToSpace(t, r));
+  return sum;
+}
+
+/**
+ * The learned skip conv in depth-to-space order, on the input cropped to what the body's output covers plus the
+ * skip's own radius, padded at the image border only, like the body. Consumes `y`.
+ */
+function addLearnedSkip(params: ParamMap, x: tf.Tensor4D, y: tf.Tensor4D, c: SRVGGNetCompactConfig, valid?: ValidSides): tf.Tensor4D {
+  const s = skipRadius(c);
+  const at = (inside: boolean | undefined) => (inside ? 0 : s);
+  const pad = { top: at(valid?.top), bottom: at(valid?.bottom), left: at(valid?.left), right: at(valid?.right) };
+  const core = valid ? cropSides(x, valid, srvggRadius(c) - s) : x;
+  const w = toDepthToSpaceOrder(param(params, 'skip.weight'), c.upscale);
+  const b = toDepthToSpaceOrder(param(params, 'skip.bias'), c.upscale);
+  const skip = conv2d(core, w, b, 1, pad);
+  tf.dispose(core === x ? [w, b] : [w, b, core]);
+  const sum = consume(y, (t) => tf.add(t, skip) as tf.Tensor4D);
+  skip.dispose();
+  return sum;
 }
 
 export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
   name: 'SRVGGNetCompact',
   parseConfig(raw) {
     const r = asRecord(raw, 'SRVGGNetCompact');
+    const numConv = intField(r, 'num_conv', 16);
     return {
       num_in_ch: intField(r, 'num_in_ch', 3),
       num_out_ch: intField(r, 'num_out_ch', 3),
       num_feat: intField(r, 'num_feat', 64),
-      num_conv: intField(r, 'num_conv', 16),
+      num_conv: numConv,
       upscale: intField(r, 'upscale', 4),
       act_type: enumField(r, 'act_type', 'prelu', ACTS),
+      ...skipKernelField(r, numConv),
     };
   },
   paramShapes,
   bufferNames: () => [],
   init(c, seed) {
     // Real-ESRGAN keeps PyTorch's default init here (no default_init_weights); PReLU starts at 0.25.
+    // A learned skip starts as the nearest upsampling it replaces.
     const shapes = paramShapes(c);
     const params: ParamMap = {};
     for (const [name, shape] of Object.entries(shapes)) {
+      if (name === 'skip.weight' && hasLearnedSkip(c)) {
+        params[name] = nearestSkipKernel(c.skip_kernel, c.num_in_ch, c.upscale);
+        continue;
+      }
+      if (name === 'skip.bias') {
+        params[name] = tf.zeros(shape);
+        continue;
+      }
       const layer = name.slice(0, name.lastIndexOf('.'));
       const isPrelu = shape.length === 1 && Number(layer.split('.')[1]) % 2 === 1;
       if (isPrelu) params[name] = fill(shape, 0.25);
@@ -165,6 +238,7 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
     return tf.tidy(() => {
       const last = lastConvIndex(c);
       const out = conv2d(body(params, x, c, false), param(params, `body.${last}.weight`), param(params, `body.${last}.bias`));
+      if (hasLearnedSkip(c)) return pixelShuffle(tf.add(out, conv2d(x, param(params, 'skip.weight'), param(params, 'skip.bias'))), c.upscale);
       return tf.add(pixelShuffle(out, c.upscale), upsampleNearest(x, c.upscale));
     });
   },
@@ -178,7 +252,8 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
     return (
       convFlops(3, c.num_in_ch, c.num_feat) +
       c.num_conv * convFlops(3, c.num_feat, c.num_feat) +
-      convFlops(3, c.num_feat, c.num_out_ch * c.upscale * c.upscale)
+      convFlops(3, c.num_feat, c.num_out_ch * c.upscale * c.upscale) +
+      (hasLearnedSkip(c) ? convFlops(c.skip_kernel, c.num_in_ch, c.num_out_ch * c.upscale * c.upscale) : 0)
     );
   },
 };

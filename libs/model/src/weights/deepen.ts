@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Generator, ParamMap } from '../archs/types.ts';
-import type { SRVGGNetCompactConfig } from '../archs/srvgg.ts';
+import { nearestSkipKernel, srvgg, type SRVGGNetCompactConfig } from '../archs/srvgg.ts';
+import { cloneParams } from '../generator.ts';
 import { WeightsError } from './errors.ts';
 
 /**
@@ -31,4 +32,23 @@ export function deepenSrvgg(g: Generator, numConv: number): Generator {
     if (c.act_type === 'prelu') params[`body.${2 * k + 1}.weight`] = tf.ones([f]);
   }
   return { ...g, config: { ...g.config, num_conv: numConv }, params };
+}
+
+/**
+ * Replaces an SRVGGNetCompact's nearest-upsampling skip by a learned k×k skip conv that starts as exactly that
+ * upsampling (`skip_kernel`), so the model computes the same function and training can start from its quality.
+ */
+export function learnSkipSrvgg(g: Generator, kernel: number): Generator {
+  if (g.arch !== 'SRVGGNetCompact') throw new WeightsError(`only SRVGGNetCompact has a learnable skip, got ${g.arch}`);
+  const c = g.config as unknown as SRVGGNetCompactConfig;
+  if ((c.skip_kernel ?? 0) > 0) throw new WeightsError(`the model already has a learned ${c.skip_kernel}×${c.skip_kernel} skip`);
+  if (c.num_in_ch !== c.num_out_ch) throw new WeightsError(`a nearest skip needs num_in_ch = num_out_ch, got ${c.num_in_ch} and ${c.num_out_ch}`);
+  const config = { ...g.config, skip_kernel: kernel };
+  try {
+    srvgg.parseConfig(config);
+  } catch (err) {
+    throw new WeightsError((err as Error).message);
+  }
+  const params: ParamMap = { ...cloneParams(g.params), 'skip.weight': nearestSkipKernel(kernel, c.num_in_ch, c.upscale), 'skip.bias': tf.zeros([c.num_out_ch * c.upscale * c.upscale]) };
+  return { ...g, config, params };
 }

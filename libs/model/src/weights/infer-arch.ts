@@ -63,6 +63,7 @@ function inferSrvgg(sd: StateDict, opts: InferOptions): InferredArch {
     throw new WeightsError(`SRVGGNetCompact: last conv has ${outCh} outputs, not ${numIn}·r² for an integer r`);
   }
   const prelu = sd['body.1.weight']?.shape.length === 1;
+  const skip = sd['skip.weight'] ? { skip_kernel: dim(sd, 'skip.weight', 2) } : {};
   return {
     arch: 'SRVGGNetCompact',
     config: {
@@ -72,6 +73,7 @@ function inferSrvgg(sd: StateDict, opts: InferOptions): InferredArch {
       num_conv: (last - 2) / 2,
       upscale,
       act_type: prelu ? 'prelu' : (opts.srvggActType ?? 'relu'),
+      ...skip,
     },
   };
 }

@@ -8,7 +8,8 @@ import { WeightsError } from './errors.ts';
  * An RGB SRVGGNetCompact folded into a luma one (one input, one output channel), as a starting point for luma
  * training. The last conv is linear and the skip adds the upsampled input, so the folded last conv (each sub-pixel's
  * R, G and B kernels summed with the luma weights) gives exactly the luma of the RGB model's output; the first conv's
- * three input kernels are summed, which is exact for gray inputs (R = G = B = Y) and an approximation for colour.
+ * three input kernels are summed, which is exact for gray inputs (R = G = B = Y) and an approximation for colour. A
+ * learned skip conv is linear in and out, so it is folded the same two ways.
  */
 export function lumaSrvgg(g: Generator): Generator {
   if (g.arch !== 'SRVGGNetCompact') throw new WeightsError(`only SRVGGNetCompact can be folded to luma, got ${g.arch}`);
@@ -19,7 +20,8 @@ export function lumaSrvgg(g: Generator): Generator {
   const params: ParamMap = {};
   for (const [name, t] of Object.entries(g.params)) {
     if (name === 'body.0.weight') params[name] = tf.sum(t, 2, true);
-    else if (name === `body.${last}.weight` || name === `body.${last}.bias`) params[name] = lumaOutputs(t, r2);
+    else if (name === `body.${last}.weight` || name === `body.${last}.bias` || name === 'skip.bias') params[name] = lumaOutputs(t, r2);
+    else if (name === 'skip.weight') params[name] = tf.tidy(() => lumaOutputs(tf.sum(t, 2, true), r2));
     else params[name] = t.clone();
   }
   return { ...g, config: { ...g.config, num_in_ch: 1, num_out_ch: 1 }, params };
