@@ -34,7 +34,7 @@ export const deepenCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
       .example('$0 deepen --model edge-x4-psnr.safetensors --num-conv 7 --out deeper.safetensors', 'then train with generator.pretrained')
       .example('$0 deepen --model edge-x4-psnr.safetensors --luma --num-conv 7 --out luma.safetensors', 'a luma network one conv deeper')
-      .example('$0 deepen --model edge-x4-psnr.safetensors --skip-kernel 5 --out skip.safetensors', 'the same network with a learnable 5×5 skip')
+      .example('$0 deepen --model edge-x4-luma.safetensors --skip-kernel 5 --out skip.safetensors', 'the same network with a learnable 5×5 skip')
       .check((a) => {
         if (a['num-conv'] === undefined && !a.luma && a['skip-kernel'] === undefined) throw new CliError('give --num-conv, --luma, --skip-kernel or several');
         return true;

@@ -90,17 +90,18 @@ function skipKernelField(r: Record<string, unknown>, numConv: number): { skip_ke
 }
 
 /**
- * A skip kernel (HWIO, k×k, C → C·r² in PyTorch pixel-shuffle order) that computes the nearest upsampling: the centre
- * tap of input channel ch is 1 for each of its r² sub-pixel outputs ch·r² + s.
+ * `skip.weight` / `skip.bias` of a k×k learned skip that computes the nearest upsampling: in the kernel (HWIO,
+ * C → C·r² in PyTorch pixel-shuffle order) the centre tap of input channel ch is 1 for each of its r² sub-pixel
+ * outputs ch·r² + s; the bias is zero.
  */
-export function nearestSkipKernel(k: number, channels: number, r: number): tf.Tensor4D {
+export function nearestSkipParams(k: number, channels: number, r: number): ParamMap {
   const outCh = channels * r * r;
   const values = new Float32Array(k * k * channels * outCh);
   const centre = (k - 1) / 2;
   for (let ch = 0; ch < channels; ch++) {
     for (let sub = 0; sub < r * r; sub++) values[((centre * k + centre) * channels + ch) * outCh + ch * r * r + sub] = 1;
   }
-  return tf.tensor4d(values, [k, k, channels, outCh]);
+  return { 'skip.weight': tf.tensor4d(values, [k, k, channels, outCh]), 'skip.bias': tf.zeros([outCh]) };
 }
 
 /**
@@ -216,14 +217,11 @@ export const srvgg: GeneratorSpec<SRVGGNetCompactConfig> = {
     // Real-ESRGAN keeps PyTorch's default init here (no default_init_weights); PReLU starts at 0.25.
     // A learned skip starts as the nearest upsampling it replaces.
     const shapes = paramShapes(c);
+    const skip: ParamMap = hasLearnedSkip(c) ? nearestSkipParams(c.skip_kernel, c.num_in_ch, c.upscale) : {};
     const params: ParamMap = {};
     for (const [name, shape] of Object.entries(shapes)) {
-      if (name === 'skip.weight' && hasLearnedSkip(c)) {
-        params[name] = nearestSkipKernel(c.skip_kernel, c.num_in_ch, c.upscale);
-        continue;
-      }
-      if (name === 'skip.bias') {
-        params[name] = tf.zeros(shape);
+      if (name in skip) {
+        params[name] = skip[name];
         continue;
       }
       const layer = name.slice(0, name.lastIndexOf('.'));

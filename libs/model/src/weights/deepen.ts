@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Generator, ParamMap } from '../archs/types.ts';
-import { nearestSkipKernel, srvgg, type SRVGGNetCompactConfig } from '../archs/srvgg.ts';
+import { nearestSkipParams, srvgg, type SRVGGNetCompactConfig } from '../archs/srvgg.ts';
 import { cloneParams } from '../generator.ts';
 import { WeightsError } from './errors.ts';
 
@@ -49,6 +49,5 @@ export function learnSkipSrvgg(g: Generator, kernel: number): Generator {
   } catch (err) {
     throw new WeightsError((err as Error).message);
   }
-  const params: ParamMap = { ...cloneParams(g.params), 'skip.weight': nearestSkipKernel(kernel, c.num_in_ch, c.upscale), 'skip.bias': tf.zeros([c.num_out_ch * c.upscale * c.upscale]) };
-  return { ...g, config, params };
+  return { ...g, config, params: { ...cloneParams(g.params), ...nearestSkipParams(kernel, c.num_in_ch, c.upscale) } };
 }
